@@ -1,0 +1,43 @@
+"""Where stages write their files: under the workspace, named after the tag."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from sovereign.errors import SovereignError
+from sovereign.gha import Inputs, Step, quote
+
+
+def workspace(environ: Mapping[str, str]) -> Path:
+    return Path(environ.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()
+
+
+def artifacts_dir(inputs: Inputs, environ: Mapping[str, str]) -> Path:
+    """``artifacts-dir`` resolved under the workspace; escaping it is refused."""
+    base = workspace(environ)
+    raw = inputs.text("artifacts-dir") or "sovereign-artifacts"
+    path = (base / raw).resolve()
+    if path != base and base not in path.parents:
+        raise SovereignError(
+            f"input 'artifacts-dir' {quote(raw)} points outside the workspace {base}",
+            "use a relative path such as sovereign-artifacts",
+        )
+    return path
+
+
+def file_name(kind: str, tag: str, suffix: str) -> str:
+    """``changelog-v1.2.3.md``: the tag made safe for every file system."""
+    safe = re.sub(r"[^A-Za-z0-9._+-]", "-", tag).strip(".-") or "untagged"
+    return f"{kind}-{safe}.{suffix}"
+
+
+def write(directory: Path, name: str, text: str, step: Step) -> Path:
+    """Write one artifact with secrets redacted, creating the directory."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / name
+    path.write_text(step.redact(text), encoding="utf-8", newline="\n")
+    step.debug(f"wrote {path}")
+    return path

@@ -1,0 +1,98 @@
+"""``sovereign <stage> [--flags]`` and the flag parsing every entrypoint shares."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from sovereign import __version__
+from sovereign.errors import UsageError
+from sovereign.gha import Stage, Step, execute
+
+# Stage name -> module holding STAGE; imported only when that stage runs, so a
+# stage pays the start-up cost of its own dependencies and no one else's.
+STAGES: dict[str, str] = {
+    "sentinel": "sovereign.sentinel",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is one ::error line and exit 2."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message}", f"run `{self.prog} --help` to see the flags")
+
+
+def build_parser(stage: Stage, prog: str) -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog=prog,
+        description=stage.description,
+        allow_abbrev=False,
+        epilog="Every flag can also be given as the environment variable shown, "
+        "or as the action input of the same name. Later wins: default, env, flag.",
+    )
+    for item in stage.inputs:
+        default = "(secret)" if item.secret and item.default else repr(item.default)
+        extra = f"; env {', '.join((*item.env_fallbacks, item.env))}"
+        flags = [f"--{item.name}", *item.aliases]
+        if item.boolean:
+            parser.add_argument(
+                *flags, dest=item.name, nargs="?", const="true", default=None, metavar="BOOL",
+                help=f"{item.help} (default {default}{extra})",
+            )
+        else:
+            parser.add_argument(
+                *flags, dest=item.name, default=None, metavar="VALUE",
+                help=f"{item.help} (default {default}{extra})",
+            )
+    parser.add_argument("--version", action="version", version=f"sovereign {__version__}")
+    return parser
+
+
+def parse_flags(stage: Stage, argv: Sequence[str], prog: str) -> dict[str, str | None]:
+    parser = build_parser(stage, prog)
+    known, unknown = parser.parse_known_args(list(argv))
+    if unknown:
+        # Name the flags only: a mistyped --tokn=... must not echo its value.
+        names = ", ".join(sorted({arg.split("=", 1)[0] for arg in unknown}))
+        raise UsageError(f"unknown flag or argument: {names}", f"run `{prog} --help` to see the flags")
+    return {item.name: getattr(known, item.name) for item in stage.inputs}
+
+
+def load(name: str) -> Stage:
+    stage: Stage = importlib.import_module(STAGES[name]).STAGE
+    return stage
+
+
+def run_stage(name: str, argv: Sequence[str], prog: str | None = None) -> int:
+    """Entry point of ``<stage>/main.py`` and ``sovereign <stage>``."""
+    stage = load(name)
+    try:
+        flags = parse_flags(stage, argv, prog or f"sovereign {name}")
+    except UsageError as err:
+        Step(name).error(err.line())
+        return err.exit_code
+    return execute(stage, flags)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args and args[0] in STAGES:
+        return run_stage(args[0], args[1:])
+    if args and args[0] in ("--version", "-V"):
+        print(f"sovereign {__version__}")
+        return 0
+    usage = "usage: sovereign {" + ",".join(STAGES) + "} [--help] [flags]"
+    if not args or args[0] in ("-h", "--help"):
+        print(usage)
+        print("Run `sovereign <stage> --help` for a stage's flags.")
+        return 0 if args else 2
+    Step("sovereign").error(f"unknown stage {args[0]!r} — use one of: {', '.join(STAGES)}")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,168 @@
+"""One HTTP policy for every adapter: timeouts, safe retries, URL rules.
+
+* every call has a (connect, read) timeout;
+* idempotent methods retry on 429/5xx and connection errors, with capped
+  exponential backoff that honours ``Retry-After`` (seconds or HTTP date, capped);
+* POST and PATCH retry only on 429 and on errors before the request was sent:
+  a blind retry after a 5xx or a read timeout is how duplicate messages happen;
+* URLs must be https (http only for loopback hosts), carry no credentials, and
+  a redirect to another origin never takes the Authorization header along.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from sovereign import __version__
+from sovereign.errors import SovereignError
+
+TIMEOUT = (10.0, 30.0)  # (connect, read) seconds
+RETRIES = 3
+BACKOFF = 0.5  # 0.5 s, 1 s, 2 s … capped at BACKOFF_MAX
+BACKOFF_MAX = 8.0
+RETRY_AFTER_MAX = 30  # a release never waits longer than this per retry
+IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
+USER_AGENT = f"sovereign/{__version__} python-requests/{requests.__version__}"
+
+
+class RetryPolicy(Retry):
+    """urllib3's Retry with one change: a 429 is retried for every method.
+
+    A 429 means the request was not processed, so even a POST is safe to send
+    again; everything else follows ``allowed_methods`` (idempotent ones only).
+    """
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 429:
+            return bool(self.total)
+        return super().is_retry(method, status_code, has_retry_after)
+
+
+def retry_policy(retry_posts: bool = False, retry_after_max: int = RETRY_AFTER_MAX) -> RetryPolicy:
+    methods = IDEMPOTENT | {"POST"} if retry_posts else IDEMPOTENT
+    return RetryPolicy(
+        total=RETRIES,
+        connect=RETRIES,
+        read=RETRIES,
+        status=RETRIES,
+        other=0,
+        redirect=False,  # requests follows redirects itself, through send()
+        allowed_methods=methods,
+        status_forcelist=(429, 500, 502, 503, 504),
+        backoff_factor=BACKOFF,
+        backoff_max=BACKOFF_MAX,
+        retry_after_max=retry_after_max,
+        raise_on_status=False,  # hand back the last response: callers explain it
+        respect_retry_after_header=True,
+    )
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost."):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_url(url: str, what: str) -> str:
+    """Return ``url`` if the policy allows it, else raise naming ``what``.
+
+    The message never repeats the URL: webhook URLs are secrets.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname or ""
+        parts.port  # noqa: B018 - raises ValueError on a bad port
+    except ValueError:
+        raise SovereignError(f"{what} is not a valid URL", "give a full https:// URL") from None
+    if parts.scheme not in ("https", "http") or not host:
+        raise SovereignError(f"{what} is not an http(s) URL", "give a full https:// URL")
+    if parts.username is not None or parts.password is not None:
+        raise SovereignError(
+            f"{what} carries credentials in the URL",
+            "remove user:password@ from it and pass the credentials through their own input",
+        )
+    if parts.scheme == "http" and not is_loopback(host):
+        raise SovereignError(
+            f"{what} uses http:// for a non-loopback host ({host})",
+            "use https:// (plain http is only allowed for localhost, 127.0.0.0/8 and [::1])",
+        )
+    return url.strip()
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    default = {"https": 443, "http": 80}.get(parts.scheme)
+    return parts.scheme, (parts.hostname or "").lower(), parts.port or default
+
+
+class PolicySession(requests.Session):
+    """A requests Session that applies the policy to every request and redirect."""
+
+    def __init__(self, timeout: tuple[float, float] = TIMEOUT, retry_posts: bool = False) -> None:
+        super().__init__()
+        self.timeout = timeout
+        self.headers["User-Agent"] = USER_AGENT
+        adapter = HTTPAdapter(max_retries=retry_policy(retry_posts))
+        self.mount("https://", adapter)
+        self.mount("http://", adapter)
+
+    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+        check_url(request.url or "", "a request URL")  # redirects pass through here too
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.timeout
+        return super().send(request, **kwargs)
+
+    def rebuild_auth(self, prepared_request: requests.PreparedRequest, response: requests.Response) -> None:
+        # Stricter than requests: any change of scheme, host or port drops the
+        # credentials, and netrc is never consulted.
+        previous = response.request.url or ""
+        if _origin(prepared_request.url or "") != _origin(previous):
+            prepared_request.headers.pop("Authorization", None)
+
+
+def new_session(timeout: tuple[float, float] = TIMEOUT, retry_posts: bool = False) -> PolicySession:
+    """The only way adapters get a Session. ``retry_posts`` is for read-only POSTs
+    (GraphQL queries, Grafana's /api/ds/query), never for ones that create things."""
+    return PolicySession(timeout, retry_posts)
+
+
+STATUS_HINTS = {
+    401: "the credentials were rejected: check the token or key and that it has not expired",
+    403: "the credentials lack a permission this call needs, or a rate limit was hit",
+    404: "not found: check the URL, the name or UID, and that the token can see it",
+    429: "rate limited even after retrying: try again later",
+}
+
+
+def explain(response: requests.Response, what: str) -> SovereignError:
+    """A clear error for a failed response, without echoing URLs or bodies at length."""
+    status = response.status_code
+    hint = STATUS_HINTS.get(status) or (
+        "the server failed: try again later" if status >= 500 else "the request was refused"
+    )
+    body = (response.text or "").strip().replace("\n", " ")
+    detail = f": {body[:200]}" if body and not body.lstrip().startswith("<") else ""
+    return SovereignError(f"{what} answered HTTP {status}{detail}", hint)
+
+
+def call(session: requests.Session, method: str, url: str, what: str, **kwargs: Any) -> requests.Response:
+    """Send a request; turn transport failures into a clear SovereignError."""
+    try:
+        return session.request(method, url, **kwargs)
+    except requests.exceptions.ConnectTimeout:
+        raise SovereignError(f"{what} did not accept a connection in time", "check the URL and that the service is up") from None
+    except requests.exceptions.ReadTimeout:
+        raise SovereignError(f"{what} did not answer in time", "the service is slow or down: try again later") from None
+    except requests.exceptions.ConnectionError:
+        raise SovereignError(f"could not connect to {what}", "check the URL, DNS and that the service is up") from None
+    except requests.exceptions.RequestException as err:
+        raise SovereignError(f"request to {what} failed: {type(err).__name__}", "check the URL and try again") from None

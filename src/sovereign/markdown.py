@@ -1,0 +1,20 @@
+"""Markdown for step summaries and release notes, with untrusted text escaped."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+
+
+def escape(text: str) -> str:
+    """Untrusted text shown literally: no links, images, HTML or table breaks."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A Markdown table; cells are taken as already-safe Markdown."""
+    lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
+    lines += ["| " + " | ".join(cell.replace("\n", " ") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
