@@ -40,12 +40,20 @@ def build_parser(stage: Stage, prog: str) -> argparse.ArgumentParser:
         flags = [f"--{item.name}", *item.aliases]
         if item.boolean:
             parser.add_argument(
-                *flags, dest=item.name, nargs="?", const="true", default=None, metavar="BOOL",
+                *flags,
+                dest=item.name,
+                nargs="?",
+                const="true",
+                default=None,
+                metavar="BOOL",
                 help=f"{item.help} (default {default}{extra})",
             )
         else:
             parser.add_argument(
-                *flags, dest=item.name, default=None, metavar="VALUE",
+                *flags,
+                dest=item.name,
+                default=None,
+                metavar="VALUE",
                 help=f"{item.help} (default {default}{extra})",
             )
     parser.add_argument("--version", action="version", version=f"sovereign {__version__}")

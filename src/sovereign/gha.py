@@ -16,7 +16,6 @@ import secrets
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from actions_toolkit.command import escape_data, issue_command
 from actions_toolkit.file_command import prepare_key_value_message
@@ -229,8 +228,8 @@ class Step:
     def mask(self, value: str | Secret) -> None:
         """Register a secret: the runner masks it, and we redact it ourselves."""
         text = value.reveal() if isinstance(value, Secret) else value
-        for part in {text, *text.splitlines()}:
-            part = part.strip()
+        for raw in {text, *text.splitlines()}:
+            part = raw.strip()
             if len(part) < 4 or part in self._secrets:
                 continue  # masking "a" or "" would blank the whole log
             self._secrets.append(part)
@@ -300,7 +299,9 @@ class Step:
         self._append("GITHUB_STEP_SUMMARY", markdown)
 
 
-def execute(stage: Stage, cli: Mapping[str, str | None], environ: Mapping[str, str] | None = None, step: Step | None = None) -> int:
+def execute(
+    stage: Stage, cli: Mapping[str, str | None], environ: Mapping[str, str] | None = None, step: Step | None = None
+) -> int:
     """Run a stage with every expected failure turned into ::error lines."""
     env = dict(os.environ) if environ is None else dict(environ)
     step = step or Step(stage.name, env)

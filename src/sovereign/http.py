@@ -159,7 +159,9 @@ def call(session: requests.Session, method: str, url: str, what: str, **kwargs: 
     try:
         return session.request(method, url, **kwargs)
     except requests.exceptions.ConnectTimeout:
-        raise SovereignError(f"{what} did not accept a connection in time", "check the URL and that the service is up") from None
+        raise SovereignError(
+            f"{what} did not accept a connection in time", "check the URL and that the service is up"
+        ) from None
     except requests.exceptions.ReadTimeout:
         raise SovereignError(f"{what} did not answer in time", "the service is slow or down: try again later") from None
     except requests.exceptions.ConnectionError:

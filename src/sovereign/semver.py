@@ -44,9 +44,7 @@ class Version:
     def _key(self) -> tuple[object, ...]:
         # A release sorts above its prereleases; numeric identifiers sort below
         # alphanumeric ones and compare as numbers; build metadata is ignored.
-        pre: tuple[object, ...] = tuple(
-            (0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.prerelease
-        )
+        pre: tuple[object, ...] = tuple((0, int(p), "") if p.isdigit() else (1, 0, p) for p in self.prerelease)
         return (self.major, self.minor, self.patch, 0 if self.prerelease else 1, pre)
 
     def __eq__(self, other: object) -> bool:
@@ -80,3 +78,9 @@ def from_tag(tag: str) -> Version | None:
     """The version a tag ends with (``v1.2.3``, ``release-1.2.3-rc.1``), or None."""
     match = _VERSION_AT_END_RE.search(tag)
     return _from_match(match) if match else None
+
+
+def split_tag(tag: str) -> tuple[str, Version] | None:
+    """``("v", 1.2.3)`` for ``v1.2.3``: the prefix and the version it ends with."""
+    match = _VERSION_AT_END_RE.search(tag)
+    return (tag[: match.start()], _from_match(match)) if match else None

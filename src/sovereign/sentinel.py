@@ -60,25 +60,37 @@ def check_tag(tag: str, pattern: str, allow_prerelease: bool) -> TagCheck:
     """Tag format: strict vX.Y.Z by default (semver numbers, ASCII, whole string)."""
     name = "tag-format"
     if tag.startswith("-"):
-        return TagCheck(Check(name, "fail", f"tag {quote(tag)} starts with '-'", "tags must not look like options"), None)
+        return TagCheck(
+            Check(name, "fail", f"tag {quote(tag)} starts with '-'", "tags must not look like options"), None
+        )
     if pattern:
         try:
             regex = re.compile(pattern)
         except re.error as err:
-            raise SovereignError(f"input 'tag-pattern' is not a valid regular expression: {err}", "fix the pattern") from None
+            raise SovereignError(
+                f"input 'tag-pattern' is not a valid regular expression: {err}", "fix the pattern"
+            ) from None
         match = regex.fullmatch(tag)
         if not match:
             return TagCheck(
-                Check(name, "fail", f"tag {quote(tag)} does not match tag-pattern {quote(pattern)}",
-                      "push a tag that matches the pattern, or fix tag-pattern"),
+                Check(
+                    name,
+                    "fail",
+                    f"tag {quote(tag)} does not match tag-pattern {quote(pattern)}",
+                    "push a tag that matches the pattern, or fix tag-pattern",
+                ),
                 None,
             )
         group = match.groupdict().get("version")
         version = semver.parse(group) if group else semver.from_tag(tag)
         if version is None:
             return TagCheck(
-                Check(name, "fail", f"tag {quote(tag)} matches tag-pattern but holds no semver version MAJOR.MINOR.PATCH",
-                      "make the pattern require a version, e.g. a named group (?P<version>...)"),
+                Check(
+                    name,
+                    "fail",
+                    f"tag {quote(tag)} matches tag-pattern but holds no semver version MAJOR.MINOR.PATCH",
+                    "make the pattern require a version, e.g. a named group (?P<version>...)",
+                ),
                 None,
             )
     else:
@@ -86,21 +98,33 @@ def check_tag(tag: str, pattern: str, allow_prerelease: bool) -> TagCheck:
         if not re.fullmatch(regex_text, tag):
             if not allow_prerelease and re.fullmatch(STRICT_PRERELEASE_TAG, tag):
                 return TagCheck(
-                    Check(name, "fail", f"tag {quote(tag)} is a prerelease",
-                          "set allow-prerelease: true to release prereleases"),
+                    Check(
+                        name,
+                        "fail",
+                        f"tag {quote(tag)} is a prerelease",
+                        "set allow-prerelease: true to release prereleases",
+                    ),
                     None,
                 )
             return TagCheck(
-                Check(name, "fail", f"tag {quote(tag)} is not a release tag vMAJOR.MINOR.PATCH: {_why_not_strict(tag)}",
-                      "push a tag such as v1.2.3, or set tag-pattern"),
+                Check(
+                    name,
+                    "fail",
+                    f"tag {quote(tag)} is not a release tag vMAJOR.MINOR.PATCH: {_why_not_strict(tag)}",
+                    "push a tag such as v1.2.3, or set tag-pattern",
+                ),
                 None,
             )
         version = semver.parse(tag[1:])
         assert version is not None  # the strict pattern is a subset of semver
     if version.is_prerelease and not allow_prerelease:
         return TagCheck(
-            Check(name, "fail", f"tag {quote(tag)} is a prerelease ({version})",
-                  "set allow-prerelease: true to release prereleases"),
+            Check(
+                name,
+                "fail",
+                f"tag {quote(tag)} is a prerelease ({version})",
+                "set allow-prerelease: true to release prereleases",
+            ),
             version,
         )
     kind = "prerelease" if version.is_prerelease else "release"

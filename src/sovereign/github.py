@@ -1,0 +1,178 @@
+"""GitHub REST and GraphQL, at GITHUB_API_URL / GITHUB_GRAPHQL_URL (GHES works).
+
+Counts the requests it makes and reads the rate limit from ``x-ratelimit-*``
+headers, so stages can report both. Errors come back in words: 401 token
+invalid, 403 rate limited until <time> or missing permission, 404 not found.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+from urllib.parse import quote as urlquote
+
+import requests
+
+from sovereign.errors import SovereignError
+from sovereign.gha import Secret, quote
+from sovereign.http import call, check_url, new_session
+
+REPOSITORY_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+_NEXT_RE = re.compile(r'<([^>]+)>;\s*rel="next"')
+
+
+def api_url(environ: Mapping[str, str]) -> str:
+    return (environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
+
+
+def graphql_url(environ: Mapping[str, str]) -> str:
+    return environ.get("GITHUB_GRAPHQL_URL") or api_url(environ) + "/graphql"
+
+
+def server_url(environ: Mapping[str, str]) -> str:
+    return (environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
+
+
+def check_repository(repository: str) -> str:
+    if not REPOSITORY_RE.fullmatch(repository) or repository.endswith((".", "/..")):
+        raise SovereignError(
+            f"input 'repository' must be owner/name, got {quote(repository)}",
+            "set repository: owner/name (it defaults to GITHUB_REPOSITORY)",
+        )
+    return repository
+
+
+def run_url(environ: Mapping[str, str]) -> str:
+    """The URL of this workflow run, or "" outside Actions."""
+    repo, run = environ.get("GITHUB_REPOSITORY", ""), environ.get("GITHUB_RUN_ID", "")
+    return f"{server_url(environ)}/{repo}/actions/runs/{run}" if repo and run else ""
+
+
+class GitHub:
+    """A small client: one Session, a request counter, the last rate-limit reading."""
+
+    def __init__(self, token: Secret, repository: str, environ: Mapping[str, str]) -> None:
+        self.repository = check_repository(repository)
+        self.api = check_url(api_url(environ), "GITHUB_API_URL")
+        self.graphql_endpoint = check_url(graphql_url(environ), "GITHUB_GRAPHQL_URL")
+        self._token = token
+        self._session = new_session()
+        self._query_session = new_session(retry_posts=True)  # GraphQL reads are safe to resend
+        for session in (self._session, self._query_session):
+            session.headers["Accept"] = "application/vnd.github+json"
+            session.headers["X-GitHub-Api-Version"] = "2022-11-28"
+            if token:
+                session.headers["Authorization"] = f"Bearer {token.reveal()}"
+        self.requests = 0
+        self.rate_remaining: int | None = None
+        self.rate_reset: int | None = None
+
+    @property
+    def has_token(self) -> bool:
+        return bool(self._token)
+
+    def repo_path(self, *parts: str) -> str:
+        """``/repos/owner/name/<parts>`` with each part URL-quoted."""
+        return "/repos/" + self.repository + "".join("/" + urlquote(p, safe="") for p in parts)
+
+    def _track(self, response: requests.Response) -> None:
+        self.requests += 1
+        remaining = response.headers.get("x-ratelimit-remaining")
+        reset = response.headers.get("x-ratelimit-reset")
+        if remaining is not None and remaining.isdigit():
+            self.rate_remaining = int(remaining)
+        if reset is not None and reset.isdigit():
+            self.rate_reset = int(reset)
+
+    def _error(self, response: requests.Response, what: str) -> SovereignError:
+        status = response.status_code
+        try:
+            message = str(response.json().get("message", ""))[:200]
+        except ValueError:
+            message = ""
+        detail = f" ({message})" if message else ""
+        if status == 401:
+            return SovereignError(
+                f"GitHub rejected the token for {what}{detail}", "check github-token: it is invalid or expired"
+            )
+        if status in (403, 429) and (response.headers.get("x-ratelimit-remaining") == "0"):
+            reset = response.headers.get("x-ratelimit-reset", "")
+            when = (
+                dt.datetime.fromtimestamp(int(reset), tz=dt.timezone.utc).strftime("%H:%M:%S UTC")
+                if reset.isdigit()
+                else "later"
+            )
+            return SovereignError(
+                f"GitHub API rate limit exhausted during {what}",
+                f"rate limited until {when}: re-run then, or use a token with a higher limit",
+            )
+        if status in (403, 429) and response.headers.get("retry-after"):
+            return SovereignError(f"GitHub's secondary rate limit hit during {what}", "wait a few minutes and re-run")
+        if status == 403:
+            return SovereignError(
+                f"GitHub refused {what}{detail}",
+                "the token lacks a permission: see the stage README for the permissions block",
+            )
+        if status == 404:
+            return SovereignError(
+                f"GitHub found nothing for {what}{detail}",
+                f"check that {self.repository} exists and the token can read it",
+            )
+        return SovereignError(f"GitHub answered HTTP {status} for {what}{detail}", "try again later")
+
+    def request(
+        self, method: str, path: str, what: str, ok: tuple[int, ...] = (200,), **kwargs: Any
+    ) -> requests.Response:
+        url = path if path.startswith(("https://", "http://")) else self.api + path
+        response = call(self._session, method, url, f"GitHub ({what})", **kwargs)
+        self._track(response)
+        if response.status_code not in ok:
+            raise self._error(response, what)
+        return response
+
+    def get_json(self, path: str, what: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.request("GET", path, what, params=params).json()
+
+    def paginate(
+        self, path: str, what: str, params: Mapping[str, Any] | None = None, key: str | None = None
+    ) -> Iterator[Any]:
+        """Every item over all pages (100 per page), following ``Link: rel="next"``."""
+        url: str | None = path
+        query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
+        while url:
+            response = self.request("GET", url, what, params=query)
+            body = response.json()
+            yield from (body.get(key, []) if key else body)
+            match = _NEXT_RE.search(response.headers.get("Link", ""))
+            url, query = (match.group(1), None) if match else (None, None)
+            if url:
+                check_url(url, "GitHub's next-page link")
+                if not url.startswith(self.api):
+                    raise SovereignError("GitHub's next-page link points to another host", "check GITHUB_API_URL")
+
+    def graphql(self, query: str, variables: Mapping[str, Any], what: str) -> Any:
+        response = call(
+            self._query_session,
+            "POST",
+            self.graphql_endpoint,
+            f"GitHub GraphQL ({what})",
+            json={"query": query, "variables": dict(variables)},
+        )
+        self._track(response)
+        if response.status_code != 200:
+            raise self._error(response, what)
+        body = response.json()
+        if body.get("errors"):
+            first = body["errors"][0]
+            raise SovereignError(
+                f"GitHub GraphQL refused {what}: {str(first.get('message', first))[:200]}",
+                "check the repository name and the token's access",
+            )
+        return body["data"]
+
+    def rate_note(self) -> str:
+        if self.rate_remaining is None:
+            return f"{self.requests} GitHub request(s)"
+        return f"{self.requests} GitHub request(s), rate limit remaining {self.rate_remaining}"
