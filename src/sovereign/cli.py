@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -16,7 +17,24 @@ from sovereign.gha import Stage, Step, execute
 # stage pays the start-up cost of its own dependencies and no one else's.
 STAGES: dict[str, str] = {
     "sentinel": "sovereign.sentinel",
+    "changelog": "sovereign.changelog.stage",
+    "grafana-push": "sovereign.grafana_push",
+    "grafana-snapshot": "sovereign.grafana_snapshot",
+    "notify": "sovereign.notify.stage",
+    "ritual": "sovereign.ritual",
 }
+
+
+def available() -> list[str]:
+    """The stages whose module exists in this build."""
+    found = []
+    for name, module in STAGES.items():
+        try:
+            if importlib.util.find_spec(module) is not None:
+                found.append(name)
+        except ModuleNotFoundError:  # a parent package is missing
+            continue
+    return found
 
 
 class _Parser(argparse.ArgumentParser):
@@ -88,17 +106,18 @@ def run_stage(name: str, argv: Sequence[str], prog: str | None = None) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if args and args[0] in STAGES:
+    stages = available()
+    if args and args[0] in stages:
         return run_stage(args[0], args[1:])
     if args and args[0] in ("--version", "-V"):
         print(f"sovereign {__version__}")
         return 0
-    usage = "usage: sovereign {" + ",".join(STAGES) + "} [--help] [flags]"
+    usage = "usage: sovereign {" + ",".join(stages) + "} [--help] [flags]"
     if not args or args[0] in ("-h", "--help"):
         print(usage)
         print("Run `sovereign <stage> --help` for a stage's flags.")
         return 0 if args else 2
-    Step("sovereign").error(f"unknown stage {args[0]!r} — use one of: {', '.join(STAGES)}")
+    Step("sovereign").error(f"unknown stage {args[0]!r} — use one of: {', '.join(stages)}")
     return 2
 
 
