@@ -55,7 +55,9 @@ def build(target: Path) -> None:
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         if result.returncode != 0:
             last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
-            fail(f"installing Sovereign's dependencies failed: {last} — check that the runner can reach your package index (PIP_INDEX_URL)")
+            fail(
+                f"installing Sovereign's dependencies failed: {last} — check that the runner can reach your package index (PIP_INDEX_URL)"
+            )
         (scratch / READY).write_text(LOCK.read_text(encoding="utf-8"), encoding="utf-8")
         try:
             scratch.rename(target)
@@ -68,7 +70,7 @@ def build(target: Path) -> None:
 
 
 def main() -> None:
-    if sys.version_info < (3, 10):
+    if sys.version_info < (3, 10):  # noqa: UP036 - this file may be run by any python
         fail(f"Sovereign needs Python 3.10 or newer, found {sys.version.split()[0]} — use actions/setup-python")
     start = time.monotonic()
     target = venv_dir()

@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from actions_toolkit.command import escape_data, issue_command
+from actions_toolkit.command import escape_data
 from actions_toolkit.file_command import prepare_key_value_message
 
 from sovereign.errors import Failed, SovereignError, UsageError
@@ -228,14 +228,14 @@ class Step:
     def mask(self, value: str | Secret) -> None:
         """Register a secret: the runner masks it, and we redact it ourselves."""
         text = value.reveal() if isinstance(value, Secret) else value
-        for raw in {text, *text.splitlines()}:
+        for raw in text.splitlines():  # the runner masks line by line
             part = raw.strip()
             if len(part) < 4 or part in self._secrets:
                 continue  # masking "a" or "" would blank the whole log
             self._secrets.append(part)
             self._secrets.sort(key=len, reverse=True)
             if self.in_actions:  # on a laptop this line would print the secret itself
-                issue_command("add-mask", {}, part)
+                self.out(f"::add-mask::{escape_data(part)}")
 
     def redact(self, text: str) -> str:
         for secret in self._secrets:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -44,7 +45,7 @@ class RetryPolicy(Retry):
         return super().is_retry(method, status_code, has_retry_after)
 
 
-def retry_policy(retry_posts: bool = False, retry_after_max: int = RETRY_AFTER_MAX) -> RetryPolicy:
+def retry_policy(retry_posts: bool = False) -> RetryPolicy:
     methods = IDEMPOTENT | {"POST"} if retry_posts else IDEMPOTENT
     return RetryPolicy(
         total=RETRIES,
@@ -57,7 +58,7 @@ def retry_policy(retry_posts: bool = False, retry_after_max: int = RETRY_AFTER_M
         status_forcelist=(429, 500, 502, 503, 504),
         backoff_factor=BACKOFF,
         backoff_max=BACKOFF_MAX,
-        retry_after_max=retry_after_max,
+        retry_after_max=RETRY_AFTER_MAX,
         raise_on_status=False,  # hand back the last response: callers explain it
         respect_retry_after_header=True,
     )
@@ -155,16 +156,36 @@ def explain(response: requests.Response, what: str) -> SovereignError:
 
 
 def call(session: requests.Session, method: str, url: str, what: str, **kwargs: Any) -> requests.Response:
-    """Send a request; turn transport failures into a clear SovereignError."""
-    try:
-        return session.request(method, url, **kwargs)
-    except requests.exceptions.ConnectTimeout:
-        raise SovereignError(
-            f"{what} did not accept a connection in time", "check the URL and that the service is up"
-        ) from None
-    except requests.exceptions.ReadTimeout:
-        raise SovereignError(f"{what} did not answer in time", "the service is slow or down: try again later") from None
-    except requests.exceptions.ConnectionError:
-        raise SovereignError(f"could not connect to {what}", "check the URL, DNS and that the service is up") from None
-    except requests.exceptions.RequestException as err:
-        raise SovereignError(f"request to {what} failed: {type(err).__name__}", "check the URL and try again") from None
+    """Send a request; turn transport failures into a clear SovereignError.
+
+    The body is read here, so a connection dropped mid-response is caught too;
+    for idempotent methods that case is retried like any other read error.
+    """
+    attempts = RETRIES + 1 if method.upper() in IDEMPOTENT else 1
+    for attempt in range(attempts):
+        try:
+            response = session.request(method, url, **kwargs)
+            response.content  # noqa: B018 - read the body inside the try
+            return response
+        except requests.exceptions.ChunkedEncodingError:
+            if attempt + 1 < attempts:
+                time.sleep(min(BACKOFF * 2**attempt, BACKOFF_MAX))
+                continue
+            raise SovereignError(f"{what} dropped the connection mid-response", "try again later") from None
+        except requests.exceptions.ConnectTimeout:
+            raise SovereignError(
+                f"{what} did not accept a connection in time", "check the URL and that the service is up"
+            ) from None
+        except requests.exceptions.ReadTimeout:
+            raise SovereignError(
+                f"{what} did not answer in time", "the service is slow or down: try again later"
+            ) from None
+        except requests.exceptions.ConnectionError:
+            raise SovereignError(
+                f"could not connect to {what}", "check the URL, DNS and that the service is up"
+            ) from None
+        except requests.exceptions.RequestException as err:
+            raise SovereignError(
+                f"request to {what} failed: {type(err).__name__}", "check the URL and try again"
+            ) from None
+    raise AssertionError("unreachable")

@@ -1,0 +1,188 @@
+#!/usr/bin/env python3
+"""Sovereign's two front-door commands; needs only Python 3.10+ and git.
+
+    python3 tasks.py demo   # the ritual, dry-run, on a sample repository it builds
+    python3 tasks.py test   # every static check and the whole test suite
+
+``test`` keeps a development venv in .venv (rebuilt when requirements change);
+``demo`` uses the same bootstrap as the actions (a private venv, hashed lock).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+REQUIREMENTS = [ROOT / "requirements" / "runtime.txt", ROOT / "requirements" / "dev.txt", ROOT / "pyproject.toml"]
+
+
+def sh(*args: str | Path, env: dict[str, str] | None = None, check: bool = True) -> int:
+    result = subprocess.run([str(a) for a in args], cwd=ROOT, env=env, check=False)
+    if check and result.returncode != 0:
+        sys.exit(result.returncode)
+    return result.returncode
+
+
+def dev_venv() -> None:
+    """Create or refresh .venv with the runtime lock, the dev tools and sovereign itself."""
+    stamp = VENV / ".sovereign-dev"
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in REQUIREMENTS)).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    print("tasks: preparing the development venv in .venv …", flush=True)
+    venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
+    pip = [BIN / "python", "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    sh(*pip, "--require-hashes", "--no-deps", "--only-binary=:all:", "-r", REQUIREMENTS[0])
+    sh(*pip, "-r", REQUIREMENTS[1])
+    sh(*pip, "--no-deps", "-e", ".")
+    stamp.write_text(digest)
+
+
+def action_files() -> list[Path]:
+    return sorted(ROOT.glob("*/action.yml")) + ([ROOT / "action.yml"] if (ROOT / "action.yml").exists() else [])
+
+
+def workflow_files() -> list[Path]:
+    return sorted((ROOT / ".github" / "workflows").glob("*.yml")) + sorted((ROOT / "examples").rglob("*.yml"))
+
+
+def test(pytest_args: list[str]) -> int:
+    dev_venv()
+    tool = lambda name: BIN / name  # noqa: E731
+    actions = [str(p.relative_to(ROOT)) for p in action_files()]
+    workflows = [str(p.relative_to(ROOT)) for p in workflow_files()]
+    checks: list[tuple[str, list[str | Path]]] = [
+        ("ruff", [tool("ruff"), "check", "src", "tests", "bench", "bootstrap", "tasks.py"]),
+        ("ruff format", [tool("ruff"), "format", "--check", "src", "tests", "bench", "bootstrap", "tasks.py"]),
+        ("mypy --strict", [tool("mypy"), "--strict", "src"]),
+        ("zizmor", [tool("zizmor"), "--offline", "--no-progress", "."]),
+        ("zizmor auditor", [tool("zizmor"), "--offline", "--no-progress", "--persona", "auditor", *actions]),
+        ("action schema", [tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", *actions]),
+    ]
+    if workflows:
+        checks.append(
+            ("workflow schema", [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", *workflows])
+        )
+    if shutil.which("shellcheck"):
+        checks.append(
+            ("shellcheck", ["shellcheck", *sorted(str(p.relative_to(ROOT)) for p in ROOT.glob("*/*.sh")), ".ci/run"])
+        )
+    failed = []
+    for name, command in checks:
+        print(f"\n=== {name}", flush=True)
+        if sh(*command, check=False) != 0:
+            failed.append(name)
+    print("\n=== pytest", flush=True)
+    code = sh(tool("python"), "-m", "pytest", *pytest_args, check=False)
+    if failed:
+        print(f"\ntasks: static checks failed: {', '.join(failed)}", flush=True)
+        return 1
+    return code
+
+
+def git(repo: Path, *args: str, when: int) -> None:
+    stamp = f"@{when} +0000"
+    env = {**os.environ, "GIT_AUTHOR_DATE": stamp, "GIT_COMMITTER_DATE": stamp, "GIT_CONFIG_NOSYSTEM": "1"}
+    subprocess.run(["git", "-C", str(repo), *args], check=True, env=env, capture_output=True)
+
+
+SAMPLE_HISTORY: list[tuple[str, str | None]] = [
+    ("feat: first public API", "v1.0.0"),
+    ("fix(parser): accept empty input", None),
+    ("feat(cli)!: rename --out to --output\n\nBREAKING CHANGE: --out is gone.", None),
+    ("fix(deps): bump urllib3 for CVE-2026-1234 (GHSA-abcd-efgh-ijkl)", None),
+    ("docs: explain the release ritual", None),
+    ("perf: cache compiled patterns", "v1.1.0-rc.1"),
+    ("chore(release): prepare 1.1.0", "v1.1.0"),
+]
+
+
+def sample_repository(path: Path) -> Path:
+    """A small repository with conventional commits, a breaking and a security change."""
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir(parents=True)
+    when = 1_767_225_600  # 2026-01-01
+    git(path, "init", "-q", "-b", "main", when=when)
+    git(path, "config", "user.name", "Demo Maintainer", when=when)
+    git(path, "config", "user.email", "maintainer@example.com", when=when)
+    git(path, "config", "commit.gpgsign", "false", when=when)
+    for i, (message, tag) in enumerate(SAMPLE_HISTORY):
+        when += 86_400
+        (path / "CHANGES.txt").write_text(f"change {i}\n", encoding="utf-8")
+        (path / "VERSION").write_text((tag or "v0.0.0")[1:] + "\n", encoding="utf-8")
+        git(path, "add", "-A", when=when)
+        git(path, "commit", "-q", "-m", message, when=when)
+        if tag:
+            git(path, "tag", tag, when=when)
+    return path
+
+
+def demo() -> int:
+    """The ritual in dry-run on a sample repository: no secrets, no service called."""
+    started = time.monotonic()
+    sample = sample_repository(ROOT / ".demo" / "sample-repo")
+    print(f"tasks: sample repository with {len(SAMPLE_HISTORY)} commits at {sample}", flush=True)
+    runner_temp = ROOT / ".demo" / "runner-temp"
+    runner_temp.mkdir(parents=True, exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SOVEREIGN_", "GITHUB_", "INPUT_"))}
+    env.update(RUNNER_TEMP=str(runner_temp), GITHUB_WORKSPACE=str(sample), GITHUB_REPOSITORY="example/sample")
+    boot = subprocess.run(
+        [sys.executable, str(ROOT / "bootstrap" / "bootstrap.py")], env=env, capture_output=True, text=True, check=False
+    )
+    print(boot.stdout.splitlines()[0] if boot.stdout else boot.stderr, flush=True)
+    if boot.returncode != 0:
+        return boot.returncode
+    python = boot.stdout.strip().splitlines()[-1].removeprefix("python=")
+    sys.path.insert(0, str(ROOT / "src"))
+    from sovereign.cli import available  # noqa: PLC0415 - stdlib-only import, after the path is set
+
+    stages = available()
+    plan = (
+        ["ritual"]
+        if "ritual" in stages
+        else [s for s in ("sentinel", "changelog", "grafana-push", "notify") if s in stages]
+    )
+    for stage in plan:
+        print(f"\n=== sovereign {stage} --dry-run", flush=True)
+        code = subprocess.run(
+            [
+                python,
+                str(ROOT / stage / "main.py") if stage != "ritual" else str(ROOT / "main.py"),
+                "--tag",
+                "v1.1.0",
+                "--dry-run",
+            ],
+            cwd=sample,
+            env=env,
+            check=False,
+        ).returncode
+        if code != 0:
+            return code
+    artifacts = sample / "sovereign-artifacts"
+    print(f"\ntasks: demo finished in {time.monotonic() - started:.1f} s; artifacts in {artifacts}")
+    for file in sorted(artifacts.glob("*")) if artifacts.exists() else []:
+        print(f"  {file.relative_to(ROOT)}")
+    return 0
+
+
+def main() -> int:
+    command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
+    if command == "test":
+        return test(rest)
+    if command == "demo":
+        return demo()
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

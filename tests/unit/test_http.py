@@ -1,0 +1,165 @@
+"""The HTTP policy on real sockets: what is retried, what never is, and the URL rules."""
+
+from __future__ import annotations
+
+import email.utils
+import time
+
+import pytest
+import requests
+import responses
+from localserver import Reply, free_port, serve
+
+from sovereign import __version__
+from sovereign.errors import SovereignError
+from sovereign.http import RetryPolicy, call, check_url, explain, new_session
+
+
+@pytest.fixture
+def sleeps(monkeypatch):
+    """Record the waits urllib3 would make instead of making them."""
+    waited: list[float] = []
+
+    def record(self: RetryPolicy, response=None) -> None:
+        after = self.get_retry_after(response) if response is not None else None
+        if after:
+            waited.append(after)
+        elif self.get_backoff_time() > 0:
+            waited.append(self.get_backoff_time())
+
+    monkeypatch.setattr(RetryPolicy, "sleep", record)
+    return waited
+
+
+def test_get_retries_5xx_then_succeeds(sleeps):
+    with serve([Reply(503), Reply(502), Reply(200, b'{"ok": true}')]) as (url, script):
+        response = call(new_session(), "GET", url + "/x", "test")
+    assert response.json() == {"ok": True}
+    assert len(script.seen) == 3
+    assert sleeps == [1.0], "urllib3 retries once at once, then backs off exponentially"
+
+
+def test_get_gives_up_after_three_retries_and_returns_the_last_answer(sleeps):
+    with serve([Reply(500)]) as (url, script):
+        response = call(new_session(), "GET", url, "test")
+    assert response.status_code == 500 and len(script.seen) == 4
+    assert max(sleeps) <= 8
+
+
+def test_post_is_never_retried_after_a_5xx(sleeps):
+    with serve([Reply(500), Reply(200)]) as (url, script):
+        response = call(new_session(), "POST", url, "test", json={"a": 1})
+    assert response.status_code == 500 and len(script.seen) == 1
+
+
+def test_post_is_retried_on_429_honouring_retry_after(sleeps):
+    with serve([Reply(429, headers={"Retry-After": "2"}), Reply(200)]) as (url, script):
+        response = call(new_session(), "POST", url, "test", json={})
+    assert response.status_code == 200 and len(script.seen) == 2
+    assert sleeps == [2]
+
+
+def test_retry_after_as_http_date(sleeps):
+    when = email.utils.formatdate(time.time() + 10, usegmt=True)
+    with serve([Reply(429, headers={"Retry-After": when}), Reply(200)]) as (url, script):
+        call(new_session(), "GET", url, "test")
+    assert len(script.seen) == 2 and 7 <= sleeps[0] <= 11
+
+
+def test_absurd_retry_after_is_capped(sleeps):
+    with serve([Reply(429, headers={"Retry-After": "86400"}), Reply(200)]) as (url, _):
+        call(new_session(), "GET", url, "test")
+    assert sleeps == [30]
+
+
+def test_connection_refused_is_a_clear_error(sleeps):
+    with pytest.raises(SovereignError, match="could not connect to test"):
+        call(new_session(), "GET", f"http://127.0.0.1:{free_port()}/", "test")
+    assert sleeps == [1.0, 2.0], "connect errors are retried: the request was never sent"
+
+
+def test_post_read_timeout_is_not_retried(sleeps):
+    with serve([Reply(200, delay=1.0)]) as (url, script), pytest.raises(SovereignError, match="did not answer in time"):
+        call(new_session(timeout=(2, 0.2)), "POST", url, "test", json={})
+    assert len(script.seen) == 1
+
+
+def test_post_reset_mid_response_is_not_retried(sleeps):
+    with serve([Reply(reset=True), Reply(200)]) as (url, script), pytest.raises(SovereignError):
+        call(new_session(), "POST", url, "test", json={})
+    assert len(script.seen) == 1
+
+
+def test_get_reset_mid_response_is_retried(sleeps):
+    with serve([Reply(reset=True), Reply(200)]) as (url, script):
+        assert call(new_session(), "GET", url, "test").status_code == 200
+    assert len(script.seen) == 2
+
+
+def test_read_only_post_session_retries_5xx(sleeps):
+    with serve([Reply(502), Reply(200)]) as (url, script):
+        assert call(new_session(retry_posts=True), "POST", url, "q", json={}).status_code == 200
+    assert len(script.seen) == 2
+
+
+def test_user_agent_and_default_timeout():
+    with serve([Reply(200)]) as (url, script):
+        new_session().get(url)
+    assert script.seen[0].headers["User-Agent"].startswith(f"sovereign/{__version__}")
+
+
+def test_credentials_never_follow_a_redirect_to_another_origin():
+    with serve([Reply(200)]) as (other, other_script), serve([Reply(302, b"", {"Location": other + "/landing"})]) as (url, _):
+        session = new_session()
+        session.headers["Authorization"] = "Bearer s3cr3t"
+        session.get(url)
+    assert "Authorization" not in other_script.seen[0].headers
+
+
+def test_credentials_kept_on_same_origin_redirect():
+    def route(seen):
+        return Reply(302, b"", {"Location": "/landing"}) if seen.path == "/start" else Reply(200)
+
+    with serve(route) as (url, script):
+        session = new_session()
+        session.headers["Authorization"] = "Bearer s3cr3t"
+        session.get(url + "/start")
+    assert script.seen[1].headers["Authorization"] == "Bearer s3cr3t"
+
+
+@responses.activate
+def test_redirect_to_plain_http_elsewhere_is_refused():
+    responses.get("https://grafana.example.com/a", status=302, headers={"Location": "http://evil.example.com/b"})
+    with pytest.raises(SovereignError, match="http:// for a non-loopback host"):
+        new_session().get("https://grafana.example.com/a")
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("http://grafana.example.com", "non-loopback"),
+        ("ftp://example.com", "not an http"),
+        ("https://user:pw@example.com/hook", "credentials"),
+        ("https://", "not an http"),
+        ("https://example.com:99999/", "not a valid URL"),
+        ("javascript:alert(1)", "not an http"),
+    ],
+)
+def test_url_policy_refuses(url, problem):
+    with pytest.raises(SovereignError, match=problem) as info:
+        check_url(url, "input 'x'")
+    assert "pw@" not in str(info.value) and "hook" not in info.value.line()
+
+
+@pytest.mark.parametrize(
+    "url", ["https://example.com/x", "http://localhost:3000", "http://127.0.0.5:80/", "http://[::1]:9091/"]
+)
+def test_url_policy_allows(url):
+    assert check_url(url, "x") == url
+
+
+def test_explain_names_the_status():
+    response = requests.Response()
+    response.status_code = 401
+    response._content = b'{"message": "invalid API key"}'
+    assert "HTTP 401" in explain(response, "Grafana").line()
