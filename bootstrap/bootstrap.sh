@@ -15,7 +15,13 @@ for candidate in python3 python py; do
   fi
 done
 if [ -z "$found" ]; then
-  seen=$( (command -v python3 >/dev/null 2>&1 && python3 --version 2>&1) || (command -v python >/dev/null 2>&1 && python --version 2>&1) || echo "no python3 or python on PATH")
+  seen="no python3 or python on PATH"
+  for candidate in python3 python; do
+    if command -v "$candidate" >/dev/null 2>&1; then
+      seen=$("$candidate" --version 2>&1 | head -n 1 || true)
+      break
+    fi
+  done
   echo "::error title=bootstrap::Sovereign needs Python 3.10 or newer (found: ${seen}) — add actions/setup-python with python-version: '3.12' before this step"
   exit 1
 fi

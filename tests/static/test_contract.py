@@ -29,7 +29,9 @@ def test_every_input_is_mapped_to_its_env_var(folder):
     for step in data["runs"]["steps"]:
         mapped.update(step.get("env") or {})
     for name in data.get("inputs") or {}:
-        assert mapped.get(env_name(name)) == f"${{{{ inputs.{name} }}}}", f"{folder.name}: input {name} not mapped to {env_name(name)}"
+        assert mapped.get(env_name(name)) == f"${{{{ inputs.{name} }}}}", (
+            f"{folder.name}: input {name} not mapped to {env_name(name)}"
+        )
 
 
 @pytest.mark.parametrize("folder", ACTIONS, ids=lambda p: p.name)
@@ -44,7 +46,9 @@ def test_every_input_and_output_is_documented(folder):
     data = spec(folder)
     for kind in ("inputs", "outputs"):
         for name in data.get(kind) or {}:
-            assert re.search(rf"`{re.escape(name)}`", readme), f"{folder.name}/README.md does not document {kind[:-1]} `{name}`"
+            assert re.search(rf"`{re.escape(name)}`", readme), (
+                f"{folder.name}/README.md does not document {kind[:-1]} `{name}`"
+            )
 
 
 @pytest.mark.parametrize("folder", ACTIONS, ids=lambda p: p.name)
