@@ -142,29 +142,14 @@ def demo() -> int:
     if boot.returncode != 0:
         return boot.returncode
     python = boot.stdout.strip().splitlines()[-1].removeprefix("python=")
-    sys.path.insert(0, str(ROOT / "src"))
-    from sovereign.cli import available  # noqa: PLC0415 - stdlib-only import, after the path is set
-
-    stages = available()
-    plan = (
-        ["ritual"]
-        if "ritual" in stages
-        else [s for s in ("sentinel", "changelog", "grafana-push", "notify") if s in stages]
-    )
-    for stage in plan:
-        print(f"\n=== sovereign {stage} --dry-run", flush=True)
-        code = subprocess.run(
-            [
-                python,
-                str(ROOT / stage / "main.py") if stage != "ritual" else str(ROOT / "main.py"),
-                "--tag",
-                "v1.1.0",
-                "--dry-run",
-            ],
-            cwd=sample,
-            env=env,
-            check=False,
-        ).returncode
+    if (ROOT / "main.py").exists():  # the whole ritual, once it is built
+        plan = [ROOT / "main.py"]
+    else:
+        plan = [ROOT / s / "main.py" for s in ("sentinel", "changelog", "grafana-push", "notify")]
+    for entry in [p for p in plan if p.exists()]:
+        print(f"\n=== {entry.relative_to(ROOT)} --tag v1.1.0 --dry-run", flush=True)
+        command = [python, str(entry), "--tag", "v1.1.0", "--dry-run"]
+        code = subprocess.run(command, cwd=sample, env=env, check=False).returncode
         if code != 0:
             return code
     artifacts = sample / "sovereign-artifacts"
