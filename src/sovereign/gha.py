@@ -242,6 +242,12 @@ class Step:
             text = text.replace(secret, "***")
         return text
 
+    def child(self, stage: str) -> Step:
+        """A Step for a stage run inside the ritual: same log, same secrets;
+        outputs kept in memory (the ritual writes them, prefixed where they clash)."""
+        environ = {k: v for k, v in self.environ.items() if k != "GITHUB_OUTPUT"}
+        return Step(stage, environ, self.verbose, self.out, {}, self._secrets)
+
     # -- log -------------------------------------------------------------------
     def _emit(self, text: str) -> None:
         text = _scrub_controls(self.redact(text))
