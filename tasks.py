@@ -3,6 +3,7 @@
 
     python3 tasks.py demo   # the ritual, dry-run, on a sample repository it builds
     python3 tasks.py test   # every static check and the whole test suite
+    python3 tasks.py verify # write docs/verification-log.md from a real run (operators' record)
 
 ``test`` keeps a development venv in .venv (rebuilt when requirements change);
 ``demo`` uses the same bootstrap as the actions (a private venv, hashed lock).
@@ -64,8 +65,14 @@ def test(pytest_args: list[str]) -> int:
         ("ruff", [tool("ruff"), "check", "src", "tests", "bench", "bootstrap", "tasks.py"]),
         ("ruff format", [tool("ruff"), "format", "--check", "src", "tests", "bench", "bootstrap", "tasks.py"]),
         ("mypy --strict", [tool("mypy"), "--strict", "src"]),
-        ("zizmor", [tool("zizmor"), "--offline", "--no-progress", ".", *(w for w in workflows if w.startswith("examples"))]),
-        ("zizmor auditor", [tool("zizmor"), "--offline", "--no-progress", "--persona", "auditor", *actions, *workflows]),
+        (
+            "zizmor",
+            [tool("zizmor"), "--offline", "--no-progress", ".", *(w for w in workflows if w.startswith("examples"))],
+        ),
+        (
+            "zizmor auditor",
+            [tool("zizmor"), "--offline", "--no-progress", "--persona", "auditor", *actions, *workflows],
+        ),
         ("action schema", [tool("check-jsonschema"), "--builtin-schema", "vendor.github-actions", *actions]),
     ]
     if workflows:
@@ -159,12 +166,56 @@ def demo() -> int:
     return 0
 
 
+def verify() -> int:
+    """Write docs/verification-log.md from a real test run and a real demo run."""
+    import datetime as dt  # noqa: PLC0415 - only this command needs them
+    import xml.etree.ElementTree as ET  # noqa: PLC0415 - parsing our own pytest report
+
+    dev_venv()
+    report = ROOT / ".demo" / "junit.xml"
+    report.parent.mkdir(exist_ok=True)
+    started = time.monotonic()
+    code = sh(BIN / "python", "-m", "pytest", "-q", f"--junitxml={report}", check=False)
+    duration = time.monotonic() - started
+    suite = ET.parse(report).getroot()  # noqa: S314 - our own file
+    suite = suite if suite.tag == "testsuite" else suite[0]
+    total, failures = int(suite.get("tests", 0)), int(suite.get("failures", 0)) + int(suite.get("errors", 0))
+    skipped = int(suite.get("skipped", 0))
+    demo_run = subprocess.run([sys.executable, __file__, "demo"], capture_output=True, text=True, check=False)
+    excerpt = "\n".join(line for line in demo_run.stdout.splitlines() if not line.startswith("::"))[-6000:]
+    text = f"""# Verification log
+
+Produced by `python3 tasks.py verify` — not filled in by hand.
+
+- **Test Run Date:** {dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+- **Test Suite:** `python3 tasks.py test` (pytest part: `.venv/bin/python -m pytest`)
+- **Summary:**
+  - Passed: {total - failures - skipped}
+  - Failed: {failures}
+  - Skipped: {skipped}
+  - Duration: {duration:.0f} seconds
+- **Demo:** `python3 tasks.py demo` exited {demo_run.returncode}
+
+**Key excerpts** (the demo: the ritual in dry-run on the sample repository):
+
+```
+{excerpt}
+```
+"""
+    target = ROOT / "docs" / "verification-log.md"
+    target.write_text(text, encoding="utf-8")
+    print(f"tasks: wrote {target.relative_to(ROOT)}")
+    return code or demo_run.returncode
+
+
 def main() -> int:
     command, rest = (sys.argv[1], sys.argv[2:]) if len(sys.argv) > 1 else ("", [])
     if command == "test":
         return test(rest)
     if command == "demo":
         return demo()
+    if command == "verify":
+        return verify()
     print(__doc__)
     return 2
 
