@@ -18,3 +18,9 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers)]
     lines += ["| " + " | ".join(cell.replace("\n", " ") for cell in row) + " |" for row in rows]
     return "\n".join(lines)
+
+
+def code(text: str) -> str:
+    """Untrusted text as inline code: backslash escapes do not work inside
+    backticks, so only what would end the span or the table cell is replaced."""
+    return "`" + " ".join(text.split()).replace("`", "'").replace("|", "\\|") + "`"

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
 import json
+import threading
+import urllib.parse
 
 import pytest
 
@@ -76,3 +79,210 @@ def test_custom_pattern(action):
     result = action("sentinel", {"tag": "release-4.5.6", "tag-pattern": r"release-\d+\.\d+\.\d+"})
     assert result.returncode == 0, result.log
     assert result.outputs["version"] == "4.5.6"
+
+
+# -- the full gate: every check through the action, API calls to a local server ---------
+TOKEN = "ghs_actionTestToken0123456789abcd"
+
+
+class FakeGitHub:
+    """A GitHub API on 127.0.0.1 with real sockets: the action's subprocess reaches it."""
+
+    def __init__(self) -> None:
+        self.routes: dict[str, tuple[int, object]] = {}
+        self.seen: list[tuple[str, str]] = []  # (path, Authorization header)
+        fake = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                path = urllib.parse.urlsplit(self.path).path
+                fake.seen.append((path, self.headers.get("Authorization", "")))
+                status, body = fake.routes.get(path, (404, {"message": "Not Found"}))
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def add(self, path: str, body: object, status: int = 200) -> None:
+        self.routes["/repos/octo/widget" + path] = (status, body)
+
+    def github(self, **extra: str) -> dict[str, str]:
+        return {"api_url": self.url, "token": TOKEN, **extra}
+
+
+@pytest.fixture
+def fake_github():
+    fake = FakeGitHub()
+    yield fake
+    fake.server.shutdown()
+    fake.server.server_close()
+
+
+@pytest.fixture
+def released(repo):
+    """main: v1.0.0, v1.1.0-rc.1, then v1.1.0 (annotated) with pyproject.toml at 1.1.0."""
+    repo.commit("feat: one")
+    repo.tag("v1.0.0")
+    repo.commit("feat: two")
+    repo.tag("v1.1.0-rc.1")
+    repo.commit("fix: three", {"pyproject.toml": '[project]\nname = "w"\nversion = "1.1.0"\n'})
+    repo.tag("v1.1.0", annotated=True)
+    return repo
+
+
+def green_api(fake: FakeGitHub, commit: str) -> None:
+    fake.add("/git/ref/tags/v1.1.0", {"object": {"type": "tag", "sha": "a" * 40}})
+    fake.add(
+        "/git/tags/" + "a" * 40,
+        {"object": {"type": "commit", "sha": commit}, "verification": {"verified": True, "reason": "valid"}},
+    )
+    fake.add(
+        f"/commits/{commit}/check-runs",
+        {"check_runs": [{"id": 1, "name": "test", "status": "completed", "conclusion": "success"}]},
+    )
+    fake.add(f"/commits/{commit}/statuses", [{"id": 2, "context": "ci/lint", "state": "success"}])
+    fake.add("/releases", [])
+
+
+def checks_of(result) -> dict[str, str]:
+    return {c["name"]: c["result"] for c in json.loads(result.outputs["report"])["checks"]}
+
+
+ALL_ON = {
+    "tag": "v1.1.0",
+    "require-branch": "main",
+    "version-files": "pyproject.toml",
+    "required-checks": "test, ci/lint",
+    "require-signed": "true",
+}
+
+
+def test_every_check_passes(action, released, fake_github):
+    head = released.head()
+    green_api(fake_github, head)
+    result = action("sentinel", ALL_ON, workspace=released.path, github=fake_github.github(sha=head))
+    assert result.returncode == 0, result.log
+    assert checks_of(result) == {
+        "tag-format": "pass",
+        "require-newer": "pass",
+        "require-commit": "pass",
+        "require-branch": "pass",
+        "version-files:pyproject.toml": "pass",
+        "require-signed": "pass",
+        "not-already-released": "pass",
+        "required-checks:test": "pass",
+        "required-checks:ci/lint": "pass",
+    }
+    assert result.outputs["previous-tag"] == "v1.0.0"
+    assert "| required-checks:test | ✅ pass |" in result.summary
+    own_lines = [line for line in result.stdout.splitlines() if not line.startswith("Sovereign: ")]  # bootstrap's
+    assert own_lines[0] == f"::add-mask::{TOKEN}", "the mask goes out before anything else"
+    assert TOKEN not in "\n".join(own_lines[1:]) + result.stderr + result.summary
+    assert {auth for _, auth in fake_github.seen} == {f"Bearer {TOKEN}"}
+
+
+def fails(result, name: str) -> str:
+    assert result.returncode == 1, result.log
+    assert checks_of(result)[name] == "fail", result.outputs["report"]
+    assert "Traceback" not in result.log
+    lines = [e for e in result.errors if e.startswith(f"::error title=sentinel::{name}: ")]
+    assert len(lines) == 1, result.errors
+    return lines[0]
+
+
+def test_require_newer_fails(action, released):
+    released.tag("v1.0.5")
+    line = fails(action("sentinel", {"tag": "v1.0.5"}, workspace=released.path), "require-newer")
+    assert "v1.0.5 is not newer than v1.1.0" in line
+
+
+def test_require_commit_fails(action, released):
+    other = released.git("rev-parse", "v1.0.0")
+    result = action("sentinel", {"tag": "v1.1.0"}, workspace=released.path, github={"sha": other})
+    assert "this run built GITHUB_SHA" in fails(result, "require-commit")
+
+
+def test_require_branch_fails(action, released):
+    released.branch("side")
+    released.checkout("side")
+    released.commit("side")
+    released.tag("v1.2.0")
+    result = action("sentinel", {"tag": "v1.2.0", "require-branch": "main"}, workspace=released.path)
+    assert "is not reachable from refs/heads/main" in fails(result, "require-branch")
+
+
+def test_version_files_fail(action, released):
+    released.tag("v1.2.0")
+    result = action("sentinel", {"tag": "v1.2.0", "version-files": "pyproject.toml"}, workspace=released.path)
+    line = fails(result, "version-files:pyproject.toml")
+    assert "has version '1.1.0' ([project].version); the tag v1.2.0 expects 1.2.0" in line
+
+
+def test_required_checks_fail(action, released, fake_github):
+    head = released.head()
+    green_api(fake_github, head)
+    fake_github.add(
+        f"/commits/{head}/check-runs",
+        {"check_runs": [{"id": 1, "name": "test", "status": "completed", "conclusion": "timed_out"}]},
+    )
+    inputs = {"tag": "v1.1.0", "required-checks": "test, ci/missing"}
+    result = action("sentinel", inputs, workspace=released.path, github=fake_github.github())
+    assert result.returncode == 1
+    report = checks_of(result)
+    assert report["required-checks:test"] == report["required-checks:ci/missing"] == "fail"
+    assert any("'test' check run concluded timed_out" in e for e in result.errors)
+    assert any("'ci/missing' not found on the tagged commit" in e for e in result.errors)
+
+
+def test_required_checks_without_token_fail_asking_for_one(action, released):
+    result = action("sentinel", {"tag": "v1.1.0", "required-checks": "test"}, workspace=released.path)
+    assert "no github-token was given" in fails(result, "required-checks")
+    assert checks_of(result)["not-already-released"] == "skip"
+
+
+def test_require_signed_fails_for_lightweight_tag(action, released):
+    released.commit("more")
+    released.tag("v1.2.0")
+    result = action("sentinel", {"tag": "v1.2.0", "require-signed": "true"}, workspace=released.path)
+    assert "lightweight tag" in fails(result, "require-signed")
+
+
+def test_require_signed_fails_when_github_does_not_verify(action, released, fake_github):
+    green_api(fake_github, released.head())
+    fake_github.add(
+        "/git/tags/" + "a" * 40,
+        {
+            "object": {"type": "commit", "sha": released.head()},
+            "verification": {"verified": False, "reason": "unknown_key"},
+        },
+    )
+    inputs = {"tag": "v1.1.0", "require-signed": "true"}
+    result = action("sentinel", inputs, workspace=released.path, github=fake_github.github())
+    assert "(reason: 'unknown_key')" in fails(result, "require-signed")
+
+
+def test_already_released_fails_with_url(action, released, fake_github):
+    url = "https://github.test/octo/widget/releases/tag/v1.1.0"
+    fake_github.add("/releases/tags/v1.1.0", {"tag_name": "v1.1.0", "draft": False, "html_url": url})
+    result = action("sentinel", {"tag": "v1.1.0"}, workspace=released.path, github=fake_github.github())
+    assert url in fails(result, "not-already-released")
+
+
+def test_api_tag_list_when_checkout_has_no_tags(action, fake_github, tmp_path):
+    fake_github.add("/tags", [{"name": n, "commit": {"sha": "c" * 40}} for n in ("v2.0.0", "v1.0.0")])
+    fake_github.add("/releases", [])
+    result = action("sentinel", {"tag": "v1.5.0"}, github=fake_github.github())
+    assert (
+        "v1.5.0 is not newer than v2.0.0 (the highest of 1 tag(s) at or above it) [tags from the GitHub API]"
+        in fails(result, "require-newer")
+    )

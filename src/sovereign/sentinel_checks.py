@@ -1,0 +1,377 @@
+"""The sentinel's checks beyond the tag's format: each returns a :class:`Check`.
+
+Local git answers whenever the checkout has what is needed (tags, history); the
+GitHub API is asked only otherwise, and only when a token is there. A check the
+user turned on (``require-branch``, ``required-checks``, ``require-signed``)
+fails when it cannot run; a default check skips with the reason.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote as urlquote
+
+from sovereign import semver, tags
+from sovereign.errors import SovereignError
+from sovereign.gha import quote
+from sovereign.gitrepo import GitRepo, Tag
+from sovereign.version_files import VersionFileError, read_version, same_version
+
+if TYPE_CHECKING:  # requests is imported only when a token is there
+    from sovereign.github import GitHub
+
+PASS, FAIL, SKIP = "pass", "fail", "skip"
+API_ACCESS_FIX = "pass github-token (the default ${{ github.token }} works) with the permissions in sentinel/README.md"
+# GitHub verification reasons that can change on their own if asked again.
+TRANSIENT_VERIFICATION = frozenset({"gpgverify_unavailable", "gpgverify_error", "ocsp_pending", "ocsp_error"})
+SIGNATURE_ATTEMPTS = 3
+RELEASE_SCAN = 500  # newest releases searched for a draft of this tag
+POLL_FIRST = 10.0  # seconds between polls of pending checks, growing …
+POLL_MAX = 60.0  # … to at most this
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report: what was checked, pass/fail/skip, and why."""
+
+    name: str
+    result: str  # "pass" | "fail" | "skip"
+    reason: str
+    fix: str = ""
+
+
+@dataclass(frozen=True)
+class ApiTag:
+    commit: str
+    annotated: bool
+    tag_object: str  # the annotated tag object's sha ("" for a lightweight tag)
+    verification: dict[str, Any]  # GitHub's verdict on the tag object's signature, as first read
+
+
+@dataclass
+class Context:
+    """What the checks share: the tag, local git, the API client, time."""
+
+    tag: str
+    version: semver.Version | None
+    workspace: Path
+    environ: Mapping[str, str]
+    github: GitHub | None  # None: no token
+    github_problem: SovereignError | None = None  # the token is there but the client could not be built
+    no_api: str = "no github-token was given"  # why github is None
+    log: Callable[[str], None] = lambda _line: None
+    clock: Callable[[], float] = field(default=lambda: 0.0)
+    sleep: Callable[[float], None] = field(default=lambda _s: None)
+
+    # -- local git ---------------------------------------------------------------
+    @functools.cached_property
+    def git(self) -> GitRepo | None:
+        repo = GitRepo(self.workspace)
+        return repo if self.workspace.is_dir() and repo.is_repo() else None
+
+    @functools.cached_property
+    def shallow(self) -> bool:
+        return self.git is not None and self.git.is_shallow()
+
+    @functools.cached_property
+    def local_tags(self) -> dict[str, Tag]:
+        return self.git.tags() if self.git else {}
+
+    @property
+    def has_local_tag_list(self) -> bool:
+        """Does the checkout hold the repository's tags (not just the one pushed)?"""
+        if self.git is None:
+            return False
+        return not self.shallow or any(name != self.tag for name in self.local_tags)
+
+    # -- the API -------------------------------------------------------------------
+    def api(self, check: str, explicit: bool) -> GitHub | Check:
+        """The client, or the check's skip/fail when there is none."""
+        if self.github_problem is not None:
+            return Check(check, FAIL, self.github_problem.what, self.github_problem.fix)
+        if self.github is None:
+            if explicit:
+                return Check(check, FAIL, f"this check needs the GitHub API and {self.no_api}", API_ACCESS_FIX)
+            return Check(check, SKIP, f"needs the GitHub API and {self.no_api}")
+        return self.github
+
+    @functools.cached_property
+    def api_tag(self) -> ApiTag | None:
+        """The tag as GitHub sees it, annotated tags peeled; None if it does not exist."""
+        assert self.github is not None
+        gh = self.github
+        # GitHub reads the slashes of a ref name ("tags/pkg/v1") as path separators here.
+        path = gh.repo_path("git", "ref") + "/" + urlquote(f"tags/{self.tag}", safe="/")
+        response = gh.request("GET", path, f"tag {self.tag}", ok=(200, 404))
+        if response.status_code == 404:
+            return None
+        obj = response.json()["object"]
+        tag_object = obj["sha"] if obj["type"] == "tag" else ""
+        verification: dict[str, Any] = {}
+        for depth in range(5):  # a tag of a tag of a commit: peel until a commit
+            if obj["type"] != "tag":
+                break
+            body = gh.get_json(gh.repo_path("git", "tags", obj["sha"]), f"annotated tag {self.tag}")
+            if depth == 0:
+                verification = dict(body.get("verification") or {})
+            obj = body["object"]
+        if obj["type"] != "commit":
+            raise SovereignError(f"tag {self.tag} points at a {obj['type']}, not a commit", "tag a commit")
+        return ApiTag(obj["sha"], bool(tag_object), tag_object, verification)
+
+    def tagged_commit(self) -> tuple[str | None, str]:
+        """The commit the tag points at, and where that came from."""
+        local = self.local_tags.get(self.tag)
+        if local is not None:
+            return local.commit, "local git"
+        if self.github is not None:
+            found = self.api_tag
+            return (found.commit if found else None), "the GitHub API"
+        return None, "local git"
+
+
+def run_check(name: str, body: Callable[[], Check]) -> Check:
+    """A check whose adapter fails (API refused, git broken) fails with the reason."""
+    try:
+        return body()
+    except SovereignError as err:
+        return Check(name, FAIL, err.what, err.fix)
+
+
+# -- require-newer and previous-tag -------------------------------------------------
+def _api_tag_names(gh: GitHub) -> list[str]:
+    return [str(item["name"]) for item in gh.paginate(gh.repo_path("tags"), "the tag list")]
+
+
+def _compare_status(gh: GitHub, base: str, head: str) -> str:
+    path = gh.repo_path("compare") + "/" + urlquote(f"{base}...{head}", safe="/")  # branch names keep their slashes
+    body = gh.get_json(path, f"comparing {base} with {head}")
+    return str(body.get("status", ""))
+
+
+def check_newer(ctx: Context, required: bool) -> tuple[Check, str | None]:
+    """``require-newer``: above every release tag by semver precedence; also finds ``previous-tag``."""
+    name = "require-newer"
+    if ctx.version is None:
+        return Check(name, SKIP, "the tag holds no valid version (see tag-format)"), None
+    version = ctx.version
+    if ctx.has_local_tag_list:
+        names: Iterable[str] = ctx.local_tags
+        source = "local git"
+    else:
+        gh = ctx.api(name, explicit=False)
+        if isinstance(gh, Check):
+            return Check(name, gh.result, f"the checkout has no tags and {gh.reason}", gh.fix), None
+        names = _api_tag_names(gh)
+        source = "the GitHub API"
+    candidates = tags.release_tags(ctx.tag, names)
+    candidates.pop(ctx.tag, None)
+    try:
+        previous = _previous(ctx, version, candidates)
+    except SovereignError as err:  # previous-tag is a by-product: it never fails the gate
+        previous = tags.Previous(None, f"not determined ({err.what})")
+    higher = sorted((v, n) for n, v in candidates.items() if not v < version)
+    note = f"; previous-tag: {previous.reason}"
+    if not required:
+        return Check(name, SKIP, "require-newer is false" + note), previous.tag
+    if higher:
+        top = higher[-1][1]
+        same = [n for v, n in higher if v == version]
+        what = (
+            f"{ctx.tag} equals the existing tag {same[0]} by semver precedence"
+            if same
+            else f"{ctx.tag} is not newer than {top} (the highest of {len(higher)} tag(s) at or above it)"
+        )
+        fix = "release a higher version, or set require-newer: false"
+        return Check(name, FAIL, f"{what} [tags from {source}]", fix), previous.tag
+    what = f"{ctx.tag} is above all {len(candidates)} other release tag(s) [tags from {source}]"
+    return Check(name, PASS, what + note), previous.tag
+
+
+def _previous(ctx: Context, version: semver.Version, candidates: dict[str, semver.Version]) -> tags.Previous:
+    git = ctx.git
+    if git is not None and not ctx.shallow and ctx.tag in ctx.local_tags:
+        local, own = ctx.local_tags, ctx.local_tags[ctx.tag].commit
+        return tags.previous_tag(ctx.tag, version, candidates, lambda other: git.is_ancestor(local[other].commit, own))
+    gh = ctx.github
+    if gh is not None and ctx.github_problem is None:
+        return tags.previous_tag(
+            ctx.tag, version, candidates, lambda other: _compare_status(gh, other, ctx.tag) in ("ahead", "identical")
+        )
+    found = tags.previous_tag(ctx.tag, version, candidates, lambda _other: True)
+    return tags.Previous(found.tag, found.reason + " (ancestry not verified: no history and no token)")
+
+
+# -- require-commit ------------------------------------------------------------------
+def check_commit(ctx: Context, required: bool) -> Check:
+    name = "require-commit"
+    if not required:
+        return Check(name, SKIP, "require-commit is false")
+    sha = ctx.environ.get("GITHUB_SHA", "").strip()
+    if not sha:
+        return Check(name, SKIP, "GITHUB_SHA is not set (not running in GitHub Actions)")
+    if ctx.tag not in ctx.local_tags and ctx.github is None:
+        if ctx.has_local_tag_list and ctx.github_problem is None:
+            return Check(
+                name, FAIL, f"tag {quote(ctx.tag)} does not exist in the checkout (local git)", "push the tag first"
+            )
+        gh = ctx.api(name, explicit=False)
+        if isinstance(gh, Check):
+            return Check(name, gh.result, f"the tag is not in the checkout and {gh.reason}", gh.fix)
+    commit, source = ctx.tagged_commit()
+    if commit is None:
+        return Check(name, FAIL, f"tag {quote(ctx.tag)} does not exist ({source})", "push the tag first")
+    if commit.lower() == sha.lower():
+        return Check(name, PASS, f"{ctx.tag} points at GITHUB_SHA {sha[:12]} ({source})")
+    return Check(
+        name,
+        FAIL,
+        f"{ctx.tag} points at {commit[:12]}, but this run built GITHUB_SHA {sha[:12]} ({source})",
+        "run the release workflow on the tag push, or move the tag to the built commit",
+    )
+
+
+# -- require-branch ------------------------------------------------------------------
+def check_branch(ctx: Context, branch: str) -> Check:
+    name = "require-branch"
+    if not branch:
+        return Check(name, SKIP, "not requested (require-branch is empty)")
+    if branch.startswith("-"):
+        return Check(name, FAIL, f"branch {quote(branch)} starts with '-'", "give a branch name")
+    git = ctx.git
+    if git is not None and not ctx.shallow:
+        commit, _ = ctx.tagged_commit() if ctx.tag in ctx.local_tags else (None, "")
+        for ref in (f"refs/remotes/origin/{branch}", f"refs/heads/{branch}"):
+            tip = git.commit_of(ref)
+            if commit and tip:
+                if git.is_ancestor(commit, tip):
+                    return Check(name, PASS, f"{ctx.tag} ({commit[:12]}) is reachable from {ref} (local history)")
+                return Check(
+                    name,
+                    FAIL,
+                    f"{ctx.tag} ({commit[:12]}) is not reachable from {ref} (local history)",
+                    f"tag a commit that is on {branch}",
+                )
+    gh = ctx.api(name, explicit=True)
+    if isinstance(gh, Check):
+        return Check(name, gh.result, f"the branch or its history is not in the checkout, and {gh.reason}", gh.fix)
+    commit, _ = ctx.tagged_commit()
+    if commit is None:
+        return Check(name, FAIL, f"tag {quote(ctx.tag)} does not exist", "push the tag first")
+    status = _compare_status(gh, commit, branch)
+    if status in ("ahead", "identical"):
+        return Check(name, PASS, f"{ctx.tag} ({commit[:12]}) is reachable from {branch} (compare API: {status})")
+    return Check(
+        name,
+        FAIL,
+        f"{ctx.tag} ({commit[:12]}) is not reachable from {branch} (compare API: {status or 'no status'})",
+        f"tag a commit that is on {branch}",
+    )
+
+
+# -- version-files -------------------------------------------------------------------
+def check_version_files(ctx: Context, files: list[str]) -> list[Check]:
+    if not files:
+        return [Check("version-files", SKIP, "not requested (version-files is empty)")]
+    checks = []
+    for file in files:
+        name = f"version-files:{file}"
+        if ctx.version is None:
+            checks.append(Check(name, SKIP, "the tag holds no valid version (see tag-format)"))
+            continue
+        try:
+            found = read_version(ctx.workspace, file)
+        except VersionFileError as err:
+            checks.append(Check(name, FAIL, f"{quote(file)} {err}", "fix the file or the version-files list"))
+            continue
+        if found.version is None:
+            checks.append(Check(name, SKIP, f"{quote(file)}: {found.skip_reason}"))
+        elif same_version(found.version, ctx.version):
+            checks.append(Check(name, PASS, f"{file} has version {found.version} ({found.where}), as the tag says"))
+        else:
+            checks.append(
+                Check(
+                    name,
+                    FAIL,
+                    f"{quote(file)} has version {quote(found.version, 40)} ({found.where}); "
+                    f"the tag {ctx.tag} expects {ctx.version}",
+                    f"set the version in {file} to {ctx.version}, or tag the commit that has it",
+                )
+            )
+    return checks
+
+
+# -- require-signed ------------------------------------------------------------------
+def check_signed(ctx: Context, required: bool) -> Check:
+    name = "require-signed"
+    if not required:
+        return Check(name, SKIP, "require-signed is false")
+    local = ctx.local_tags.get(ctx.tag)
+    if local is not None and not local.annotated:
+        return Check(
+            name, FAIL, f"{ctx.tag} is a lightweight tag: it cannot carry a signature", "push a signed tag: git tag -s"
+        )
+    gh = ctx.api(name, explicit=True)
+    if isinstance(gh, Check):
+        return gh
+    found = ctx.api_tag
+    if found is None:
+        return Check(name, FAIL, f"tag {quote(ctx.tag)} does not exist on GitHub", "push the tag first")
+    if not found.annotated:
+        return Check(
+            name, FAIL, f"{ctx.tag} is a lightweight tag: it cannot carry a signature", "push a signed tag: git tag -s"
+        )
+    reason = ""
+    verification = found.verification
+    for attempt in range(1, SIGNATURE_ATTEMPTS + 1):
+        if attempt > 1:
+            body = gh.get_json(gh.repo_path("git", "tags", found.tag_object), f"the signature of {ctx.tag}")
+            verification = body.get("verification") or {}
+        if verification.get("verified") is True:
+            return Check(name, PASS, f"{ctx.tag} is annotated and its signature is verified by GitHub")
+        reason = str(verification.get("reason") or "unsigned")
+        if reason not in TRANSIENT_VERIFICATION or attempt == SIGNATURE_ATTEMPTS:
+            break
+        ctx.log(f"require-signed: verification is {reason}; asking again ({attempt}/{SIGNATURE_ATTEMPTS})")
+        ctx.sleep(2.0 * attempt)
+    return Check(
+        name,
+        FAIL,
+        f"{ctx.tag}'s signature is not verified by GitHub (reason: {quote(reason, 60)})",
+        "sign the tag with a key registered on the tagger's GitHub account (git tag -s)",
+    )
+
+
+# -- not-already-released ------------------------------------------------------------
+def check_not_released(ctx: Context) -> Check:
+    name = "not-already-released"
+    if ctx.environ.get("GITHUB_EVENT_NAME") == "release":
+        return Check(name, SKIP, "this run was started by a release event: the release is expected to exist")
+    gh = ctx.api(name, explicit=False)
+    if isinstance(gh, Check):
+        return gh
+    response = gh.request("GET", gh.repo_path("releases", "tags", ctx.tag), f"the release of {ctx.tag}", ok=(200, 404))
+    if response.status_code == 200:
+        return _released(ctx.tag, response.json())
+    # Drafts are only found by listing; the list is newest first, and a draft for
+    # this tag is recent, so the scan stops after RELEASE_SCAN releases.
+    for seen, release in enumerate(gh.paginate(gh.repo_path("releases"), "the release list"), 1):
+        if release.get("tag_name") == ctx.tag:
+            return _released(ctx.tag, release)
+        if seen >= RELEASE_SCAN:
+            break
+    return Check(name, PASS, f"no GitHub Release exists for {ctx.tag}")
+
+
+def _released(tag: str, release: Mapping[str, Any]) -> Check:
+    kind = "a draft release" if release.get("draft") else "a published release"
+    return Check(
+        "not-already-released",
+        FAIL,
+        f"{tag} already has {kind}: {release.get('html_url', '')}",
+        "release a new version, or delete that release if it was a mistake",
+    )
