@@ -1,0 +1,11 @@
+"""The grafana-push action's entrypoint: ``python grafana-push/main.py --help``."""
+
+import pathlib
+import sys
+
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "src"))
+
+from sovereign.entry import main  # noqa: E402 - needs the path above
+
+if __name__ == "__main__":
+    sys.exit(main("grafana-push"))
