@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sovereign import semver
+from sovereign import artifacts, semver
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import (
     GITHUB_TOKEN_INPUT,
@@ -246,7 +246,15 @@ def gate(
     if github is not None:
         step.info(f"sentinel: {github.rate_note()}")
     report = {"tag": tag, "previous_tag": previous, "checks": [asdict(c) for c in checks]}
-    step.set_output("report", json.dumps(report, ensure_ascii=False))
+    report_text = json.dumps(report, ensure_ascii=False)
+    step.set_output("report", report_text)
+    saved = artifacts.write(
+        artifacts.artifacts_dir(inputs, step.environ),
+        artifacts.file_name("sentinel", tag, "json"),
+        report_text + "\n",
+        step,
+    )
+    step.set_output("report-file", str(saved))
     step.set_output("previous-tag", previous or "")
     if version is not None:
         step.set_output("tag", tag)

@@ -11,12 +11,14 @@ from sovereign.cli import main
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_stage_runs_from_cli(capsys):
+def test_stage_runs_from_cli(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
     assert main(["sentinel", "--tag", "v1.2.3", "--dry-run"]) == 0
     assert "PASS  tag-format" in capsys.readouterr().out
 
 
-def test_unknown_flag_is_exit_2_without_echoing_its_value(capsys):
+def test_unknown_flag_is_exit_2_without_echoing_its_value(capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
     assert main(["sentinel", "--tokn=ghp_secretvalue", "--tag", "v1.2.3"]) == 2
     out = capsys.readouterr().out
     assert out.startswith("::error title=sentinel::unknown flag or argument: --tokn") and "ghp_" not in out
@@ -39,7 +41,7 @@ def test_help_lists_every_flag_with_default(capsys):
     assert "default 'false'" in out and "SOVEREIGN_TAG_PATTERN" in out
 
 
-def test_main_py_entrypoint_runs_as_a_script():
+def test_main_py_entrypoint_runs_as_a_script(tmp_path):
     result = subprocess.run(
         [sys.executable, str(ROOT / "sentinel" / "main.py"), "--tag", "v0.1.0", "--dry-run", "--verbose"],
         capture_output=True,
