@@ -47,7 +47,7 @@ def test_main_py_entrypoint_runs_as_a_script(tmp_path):
         capture_output=True,
         text=True,
         check=False,
-        env={"PATH": "/usr/bin:/bin"},
+        env={"PATH": "/usr/bin:/bin", "GITHUB_WORKSPACE": str(tmp_path)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "debug: input tag from --tag" in result.stdout
