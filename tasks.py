@@ -61,9 +61,19 @@ def test(pytest_args: list[str]) -> int:
     tool = lambda name: BIN / name  # noqa: E731
     actions = [str(p.relative_to(ROOT)) for p in action_files()]
     workflows = [str(p.relative_to(ROOT)) for p in workflow_files()]
+    python_files = [
+        "src",
+        "tests",
+        "bench",
+        "bootstrap",
+        "scripts",
+        "tasks.py",
+        *(str(p.relative_to(ROOT)) for p in ROOT.glob("*main.py")),
+        *(str(p.relative_to(ROOT)) for p in ROOT.glob("*/main.py")),
+    ]
     checks: list[tuple[str, list[str | Path]]] = [
-        ("ruff", [tool("ruff"), "check", "src", "tests", "bench", "bootstrap", "tasks.py"]),
-        ("ruff format", [tool("ruff"), "format", "--check", "src", "tests", "bench", "bootstrap", "tasks.py"]),
+        ("ruff", [tool("ruff"), "check", *python_files]),
+        ("ruff format", [tool("ruff"), "format", "--check", *python_files]),
         ("mypy --strict", [tool("mypy"), "--strict", "src"]),
         (
             "zizmor",

@@ -5,7 +5,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1] / "src"))
 
-from sovereign.entry import main  # noqa: E402 - needs the path above
+from sovereign.entry import main
 
 if __name__ == "__main__":
     sys.exit(main("sentinel"))
