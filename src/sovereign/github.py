@@ -16,38 +16,13 @@ from urllib.parse import quote as urlquote
 import requests
 
 from sovereign.errors import SovereignError
-from sovereign.gha import Secret, quote
+from sovereign.gha import Secret
+from sovereign.github_env import REPOSITORY_RE, api_url, check_repository, graphql_url, run_url, server_url
 from sovereign.http import call, check_url, new_session
 
-REPOSITORY_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}")
+__all__ = ["REPOSITORY_RE", "GitHub", "api_url", "check_repository", "graphql_url", "run_url", "server_url"]
+
 _NEXT_RE = re.compile(r'<([^>]+)>;\s*rel="next"')
-
-
-def api_url(environ: Mapping[str, str]) -> str:
-    return (environ.get("GITHUB_API_URL") or "https://api.github.com").rstrip("/")
-
-
-def graphql_url(environ: Mapping[str, str]) -> str:
-    return environ.get("GITHUB_GRAPHQL_URL") or api_url(environ) + "/graphql"
-
-
-def server_url(environ: Mapping[str, str]) -> str:
-    return (environ.get("GITHUB_SERVER_URL") or "https://github.com").rstrip("/")
-
-
-def check_repository(repository: str) -> str:
-    if not REPOSITORY_RE.fullmatch(repository) or repository.endswith((".", "/..")):
-        raise SovereignError(
-            f"input 'repository' must be owner/name, got {quote(repository)}",
-            "set repository: owner/name (it defaults to GITHUB_REPOSITORY)",
-        )
-    return repository
-
-
-def run_url(environ: Mapping[str, str]) -> str:
-    """The URL of this workflow run, or "" outside Actions."""
-    repo, run = environ.get("GITHUB_REPOSITORY", ""), environ.get("GITHUB_RUN_ID", "")
-    return f"{server_url(environ)}/{repo}/actions/runs/{run}" if repo and run else ""
 
 
 class GitHub:
@@ -90,7 +65,7 @@ class GitHub:
         status = response.status_code
         try:
             message = str(response.json().get("message", ""))[:200]
-        except ValueError:
+        except (ValueError, AttributeError):  # not JSON, or JSON that is not an object
             message = ""
         detail = f" ({message})" if message else ""
         if status == 401:
@@ -132,8 +107,19 @@ class GitHub:
             raise self._error(response, what)
         return response
 
+    @staticmethod
+    def _json(response: requests.Response, what: str) -> Any:
+        """The body as JSON; a proxy's or login page's answer is a clear error, not a traceback."""
+        try:
+            return response.json()
+        except ValueError:
+            raise SovereignError(
+                f"GitHub answered {what} with something that is not JSON",
+                "check GITHUB_API_URL / GITHUB_GRAPHQL_URL point at the GitHub API (not a proxy or login page)",
+            ) from None
+
     def get_json(self, path: str, what: str, params: Mapping[str, Any] | None = None) -> Any:
-        return self.request("GET", path, what, params=params).json()
+        return self._json(self.request("GET", path, what, params=params), what)
 
     def paginate(
         self, path: str, what: str, params: Mapping[str, Any] | None = None, key: str | None = None
@@ -143,7 +129,7 @@ class GitHub:
         query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
         while url:
             response = self.request("GET", url, what, params=query)
-            body = response.json()
+            body = self._json(response, what)
             yield from (body.get(key, []) if key else body)
             match = _NEXT_RE.search(response.headers.get("Link", ""))
             url, query = (match.group(1), None) if match else (None, None)
@@ -163,7 +149,9 @@ class GitHub:
         self._track(response)
         if response.status_code != 200:
             raise self._error(response, what)
-        body = response.json()
+        body = self._json(response, what)
+        if not isinstance(body, dict):
+            raise SovereignError(f"GitHub GraphQL answered {what} without a JSON object", "check GITHUB_GRAPHQL_URL")
         if body.get("errors"):
             first = body["errors"][0]
             raise SovereignError(

@@ -38,6 +38,7 @@ class Changelog(TypedDict, total=False):
     tag: str
     version: str
     previous_tag: str | None
+    previous_tag_reason: str
     repository: str
     date: str
     compare_url: str

@@ -1,0 +1,163 @@
+"""Changelog configuration: ``.github/sovereign.yml``, else GitHub's ``.github/release.yml``.
+
+Both use GitHub's release.yml shape under ``changelog:`` (``exclude.labels``,
+``exclude.authors``, ``categories`` with ``title``/``labels``/``exclude``);
+``sovereign.yml`` may add ``types`` (conventional-commit types) to a category
+and ``breaking-labels`` / ``security-labels``. Unknown keys are errors naming
+file, line and key: a typo must not silently change the notes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from sovereign.changelog import yamlish
+from sovereign.changelog.yamlish import Map, Seq, YamlError
+from sovereign.errors import SovereignError
+
+CANDIDATES = (".github/sovereign.yml", ".github/sovereign.yaml", ".github/release.yml", ".github/release.yaml")
+BREAKING_TITLE = "Breaking changes"
+SECURITY_TITLE = "Security"
+OTHER_TITLE = "Other"
+
+
+@dataclass(frozen=True)
+class Category:
+    title: str
+    labels: tuple[str, ...] = ()  # "*" matches every entry
+    types: tuple[str, ...] = ()  # conventional-commit types
+    exclude_labels: tuple[str, ...] = ()
+    exclude_authors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    source: str  # the file read, or "built-in defaults"
+    categories: tuple[Category, ...]
+    exclude_labels: tuple[str, ...] = ("skip-changelog", "ignore-for-release", "no-changelog")
+    exclude_authors: tuple[str, ...] = ()
+    breaking_labels: tuple[str, ...] = ("breaking", "breaking-change", "breaking change", "semver-major", "major")
+    security_labels: tuple[str, ...] = ("security", "vulnerability", "cve")
+
+
+DEFAULT_CATEGORIES = (
+    Category("Features", ("feature", "enhancement", "feat"), ("feat",)),
+    Category("Fixes", ("bug", "fix", "bugfix"), ("fix",)),
+    Category("Performance", ("performance", "perf"), ("perf",)),
+    Category("Documentation", ("documentation", "docs"), ("docs",)),
+    Category("Dependencies", ("dependencies", "deps"), ("deps",)),
+    Category(OTHER_TITLE, ("*",)),
+)
+DEFAULT = Config("built-in defaults", DEFAULT_CATEGORIES)
+
+_TOP = {"changelog"}
+_CHANGELOG = {"exclude", "categories", "breaking-labels", "security-labels"}
+_EXCLUDE = {"labels", "authors"}
+_CATEGORY = {"title", "labels", "types", "exclude"}
+
+
+class _Checker:
+    def __init__(self, file: str) -> None:
+        self.file = file
+
+    def mapping(self, value: yamlish.Value, where: str, line: int, allowed: set[str]) -> Map:
+        if not isinstance(value, Map):
+            if value == "":
+                empty = Map(line)
+                return empty
+            raise YamlError(self.file, line, f"'{where}' must be a mapping")
+        for key in value:
+            if key not in allowed:
+                raise YamlError(
+                    self.file,
+                    value.lines[key],
+                    f"unknown key '{where}.{key}'" if where else f"unknown key '{key}'",
+                    f"allowed here: {', '.join(sorted(allowed))}",
+                )
+        return value
+
+    def strings(self, parent: Map, key: str, where: str) -> tuple[str, ...]:
+        if key not in parent:
+            return ()
+        value, line = parent[key], parent.lines[key]
+        if value == "":
+            return ()
+        if isinstance(value, str):
+            return (value,)  # GitHub accepts a single string too
+        if not isinstance(value, Seq) or not all(isinstance(v, str) for v in value):
+            raise YamlError(self.file, line, f"'{where}.{key}' must be a list of strings")
+        return tuple(str(v) for v in value)
+
+
+def parse_config(text: str, file: str) -> Config:
+    check = _Checker(file)
+    root = check.mapping(yamlish.parse(text, file), "", 1, _TOP)
+    if "changelog" not in root:
+        raise YamlError(file, 1, "no 'changelog:' key", "put categories and exclude under changelog:")
+    body = check.mapping(root["changelog"], "changelog", root.lines["changelog"], _CHANGELOG)
+    exclude = check.mapping(body.get("exclude", ""), "changelog.exclude", body.lines.get("exclude", 1), _EXCLUDE)
+    categories: list[Category] = []
+    if "categories" in body:
+        raw = body["categories"]
+        if not isinstance(raw, Seq):
+            raise YamlError(file, body.lines["categories"], "'changelog.categories' must be a list")
+        for item, line in zip(raw, raw.lines, strict=True):
+            where = f"changelog.categories[{len(categories)}]"
+            cat = check.mapping(item, where, line, _CATEGORY)
+            title = cat.get("title")
+            if not isinstance(title, str) or not title.strip():
+                raise YamlError(file, cat.line, f"'{where}.title' is missing or empty", "give every category a title")
+            own_exclude = check.mapping(
+                cat.get("exclude", ""), f"{where}.exclude", cat.lines.get("exclude", line), _EXCLUDE
+            )
+            categories.append(
+                Category(
+                    title.strip(),
+                    tuple(x.lower() for x in check.strings(cat, "labels", where)),
+                    tuple(x.lower() for x in check.strings(cat, "types", where)),
+                    tuple(x.lower() for x in check.strings(own_exclude, "labels", f"{where}.exclude")),
+                    tuple(x.lower() for x in check.strings(own_exclude, "authors", f"{where}.exclude")),
+                )
+            )
+    config = Config(
+        file,
+        tuple(categories) or DEFAULT_CATEGORIES,
+        tuple(x.lower() for x in check.strings(exclude, "labels", "changelog.exclude")),
+        check.strings(exclude, "authors", "changelog.exclude"),
+    )
+    if "breaking-labels" in body:
+        config = replace(
+            config, breaking_labels=tuple(x.lower() for x in check.strings(body, "breaking-labels", "changelog"))
+        )
+    if "security-labels" in body:
+        config = replace(
+            config, security_labels=tuple(x.lower() for x in check.strings(body, "security-labels", "changelog"))
+        )
+    return config
+
+
+def load_config(workspace: Path, given: str) -> Config:
+    """The config named by the ``config`` input, else the first file that exists, else defaults."""
+    if given:
+        path = (workspace / given).resolve()
+        if workspace != path and workspace not in path.parents:
+            raise SovereignError(
+                f"input 'config' {given!r} points outside the workspace", "use a path in the repository"
+            )
+        if not path.is_file():
+            raise SovereignError(f"input 'config': {given} does not exist", "fix the path, or leave config empty")
+        return _read(path, given)
+    for name in CANDIDATES:
+        path = workspace / name
+        if path.is_file():
+            return _read(path, name)
+    return DEFAULT
+
+
+def _read(path: Path, shown: str) -> Config:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SovereignError(f"{shown} is not UTF-8 text", "save it as UTF-8") from None
+    return parse_config(text, shown)

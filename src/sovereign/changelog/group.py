@@ -1,0 +1,83 @@
+"""Commits grouped into changes: each pull request once, each direct push on its own.
+
+A merge commit's pull request also owns the commits its merge brought in (the
+commits reachable from its second parent that the mainline did not have yet),
+so a merged branch is one entry whether or not the API knows each commit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sovereign.changelog.model import Change, Commit, PullRequest
+
+
+@dataclass
+class Grouped:
+    changes: list[Change]
+    bare_merges: list[Commit] = field(default_factory=list)  # merges without a PR: their commits are listed
+
+
+def introducers(commits: list[Commit], tip: str) -> dict[str, str]:
+    """For every commit off the mainline, the mainline merge that brought it in.
+
+    The mainline is the first-parent chain from ``tip``. Merges are visited
+    oldest first, so a commit reachable from several merges belongs to the
+    first one that made it part of the mainline. Linear in the number of commits.
+    """
+    by_sha = {c.sha: c for c in commits}
+    mainline: list[str] = []
+    sha: str | None = tip
+    while sha is not None and sha in by_sha:
+        mainline.append(sha)
+        parents = by_sha[sha].parents
+        sha = parents[0] if parents else None
+    on_mainline = set(mainline)
+    owner: dict[str, str] = {}
+    for merge in reversed(mainline):
+        stack = [p for p in by_sha[merge].parents[1:] if p in by_sha]
+        while stack:
+            current = stack.pop()
+            if current in on_mainline or current in owner or current not in by_sha:
+                continue
+            owner[current] = merge
+            stack.extend(by_sha[current].parents)
+    return owner
+
+
+def _how(pr: PullRequest, commits: list[Commit]) -> str:
+    if any(c.is_merge and (c.sha == pr.merge_commit or not pr.merge_commit) for c in commits):
+        return "merge commit"
+    if len(commits) == 1 and (commits[0].sha == pr.merge_commit or f"(#{pr.number})" in commits[0].subject):
+        return "squash merge"
+    return "rebase merge"
+
+
+def group(commits: list[Commit], prs: dict[str, PullRequest], tip: str) -> Grouped:
+    """Changes in the order of their newest commit (newest first)."""
+    owner = introducers(commits, tip)
+    by_number: dict[int, Change] = {}
+    changes: list[Change] = []
+    bare_merges: list[Commit] = []
+    for commit in commits:
+        pr = prs.get(commit.sha)
+        if pr is None and commit.sha in owner:
+            pr = prs.get(owner[commit.sha])
+        if pr is not None:
+            change = by_number.get(pr.number)
+            if change is None:
+                change = by_number[pr.number] = Change([], pr)
+                changes.append(change)
+            change.commits.append(commit)
+        elif commit.is_merge:
+            bare_merges.append(commit)
+        else:
+            changes.append(Change([commit]))
+    for change in by_number.values():
+        pr = change.pr
+        assert pr is not None
+        # The merge (or squash) commit heads the change, so its sha is the entry's commit.
+        head = [c for c in change.commits if c.sha == pr.merge_commit]
+        change.commits = head + [c for c in change.commits if c.sha != pr.merge_commit]
+        change.how = _how(pr, change.commits)
+    return Grouped(changes, bare_merges)

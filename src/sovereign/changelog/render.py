@@ -1,0 +1,202 @@
+"""The notes as JSON (``sovereign.changelog/v1``) and as Markdown.
+
+The JSON is built first and the Markdown is rendered from it, so both always
+say the same thing. Commit and PR text is untrusted: in Markdown it is escaped,
+and links are rebuilt from the server URL, never taken from the text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote as urlquote
+
+from sovereign.changelog.classify import Classified, Item
+from sovereign.changelog.model import Change, Commit
+from sovereign.markdown import escape
+from sovereign.release import SCHEMA, Changelog, Entry, Section
+
+BODY_LIMIT = 125_000  # GitHub's limit on a release body, in characters
+_ICONS = {"Breaking changes": "⚠️ ", "Security": "🔒 "}
+
+
+class FullEntry(Entry):
+    """The contract's entry plus what makes every commit traceable."""
+
+    commits: list[str]
+    how: str  # merge commit | squash merge | rebase merge | direct push
+    advisories: list[str]
+
+
+@dataclass(frozen=True)
+class Links:
+    server: str  # GITHUB_SERVER_URL
+    repository: str
+
+    @property
+    def base(self) -> str:
+        return f"{self.server}/{self.repository}"
+
+    def pull(self, number: int) -> str:
+        return f"{self.base}/pull/{number}"
+
+    def commit(self, sha: str) -> str:
+        return f"{self.base}/commit/{sha}"
+
+    def compare(self, previous: str | None, tag: str) -> str:
+        if previous is None:
+            return f"{self.base}/commits/{urlquote(tag, safe='')}"
+        return f"{self.base}/compare/{urlquote(previous, safe='')}...{urlquote(tag, safe='')}"
+
+
+def _entry(item: Item, links: Links) -> FullEntry:
+    change = item.change
+    pr = change.pr
+    return FullEntry(
+        title=item.title,
+        commit=change.head.sha,
+        pr=pr.number if pr else None,
+        url=links.pull(pr.number) if pr else links.commit(change.head.sha),
+        author=change.author,
+        labels=list(change.labels),
+        type=item.type,
+        scope=item.scope,
+        breaking=item.breaking,
+        security=item.security,
+        commits=[c.sha for c in change.commits],
+        how=change.how,
+        advisories=item.advisories,
+    )
+
+
+def _excluded(change: Change, reason: str, links: Links) -> dict[str, Any]:
+    pr = change.pr
+    return {
+        "title": change.title,
+        "commit": change.head.sha,
+        "pr": pr.number if pr else None,
+        "url": links.pull(pr.number) if pr else links.commit(change.head.sha),
+        "author": change.author,
+        "reason": reason,
+        "commits": [c.sha for c in change.commits],
+    }
+
+
+def contributors(changes: list[Change]) -> tuple[list[str], set[str]]:
+    """Everyone who wrote a change, in order of first appearance, and which of them are logins."""
+    names: dict[str, None] = {}
+    logins: set[str] = set()
+    for change in changes:
+        for name in change.authors:
+            if not name.endswith("[bot]"):
+                names.setdefault(name)
+        if change.pr and change.pr.author:
+            logins.add(change.pr.author)
+        logins.update(c.login for c in change.commits if c.login)
+    return list(names), logins
+
+
+@dataclass(frozen=True)
+class Meta:
+    tag: str
+    version: str
+    previous_tag: str | None
+    previous_reason: str
+    repository: str
+    date: str
+    source: str
+
+
+def build(
+    meta: Meta,
+    classified: Classified,
+    bare_merges: list[Commit],
+    commit_count: int,
+    links: Links,
+) -> Changelog:
+    """The JSON document; every commit of the range is in exactly one entry or exclusion."""
+    listed = [item.change for _, items in classified.sections for item in items]
+    names, _ = contributors(listed)
+    excluded = [_excluded(x.change, x.reason, links) for x in classified.excluded]
+    excluded += [
+        _excluded(
+            Change([m]), "merge commit without a pull request: the commits it merged are listed on their own", links
+        )
+        for m in bare_merges
+    ]
+    sections = [Section(title=title, entries=[_entry(i, links) for i in items]) for title, items in classified.sections]
+    prs = {c.pr.number for c in listed if c.pr}
+    return Changelog(
+        schema=SCHEMA,
+        tag=meta.tag,
+        version=meta.version,
+        previous_tag=meta.previous_tag,
+        previous_tag_reason=meta.previous_reason,
+        repository=meta.repository,
+        date=meta.date,
+        compare_url=links.compare(meta.previous_tag, meta.tag),
+        sections=sections,
+        breaking=[_entry(i, links) for i in classified.breaking],
+        security=[_entry(i, links) for i in classified.security],
+        contributors=names,
+        stats={
+            "commits": commit_count,
+            "prs": len(prs),
+            "direct": sum(1 for c in listed if c.pr is None),
+            "entries": len(listed),
+            "contributors": len(names),
+            "breaking": len(classified.breaking),
+            "security": len(classified.security),
+            "excluded": len(excluded),
+            "source": meta.source,
+        },
+        excluded=excluded,
+    )
+
+
+def _who(author: str, logins: set[str]) -> str:
+    return f"@{author}" if author in logins else escape(author)
+
+
+def _line(entry: Entry, logins: set[str]) -> str:
+    scope = f"**{escape(entry['scope'])}:** " if entry["scope"] else ""
+    ref = f"#{entry['pr']}" if entry["pr"] is not None else entry["commit"][:7]
+    marks = (" ⚠️" if entry["breaking"] else "") + (" 🔒" if entry["security"] else "")
+    author = f" by {_who(entry['author'], logins)}" if entry["author"] else ""
+    return f"- {scope}{escape(entry['title'])} ([{ref}]({entry['url']})){author}{marks}"
+
+
+def markdown(doc: Changelog, logins: set[str]) -> str:
+    lines = [f"## {escape(doc['tag'])} ({doc.get('date', '')[:10]})", ""]
+    stats = doc["stats"]
+    previous = doc.get("previous_tag")
+    span = f"{escape(previous)}...{escape(doc['tag'])}" if previous else f"everything up to {escape(doc['tag'])}"
+    lines += [
+        f"[Compare {span}]({doc.get('compare_url', '')}) · {stats['commits']} commit(s), "
+        f"{stats['prs']} pull request(s), {stats['contributors']} contributor(s)",
+        "",
+    ]
+    if not doc["sections"]:
+        lines += ["_No changes to list._", ""]
+    for section in doc["sections"]:
+        lines += [f"### {_ICONS.get(section['title'], '')}{escape(section['title'])}", ""]
+        lines += [_line(e, logins) for e in section["entries"]]
+        lines.append("")
+    if doc["contributors"]:
+        lines += ["### Contributors", "", ", ".join(_who(n, logins) for n in doc["contributors"]), ""]
+    excluded = doc.get("excluded", [])
+    if excluded:
+        lines += [f"<details><summary>Left out ({len(excluded)})</summary>", ""]
+        lines += [f"- {escape(x['title'])} ({x['commit'][:7]}) — {escape(x['reason'])}" for x in excluded]
+        lines += ["", "</details>", ""]
+    return "\n".join(lines)
+
+
+def truncate(body: str, link: str, limit: int = BODY_LIMIT) -> str:
+    """``body`` cut at a line boundary below ``limit``, with a pointer to the full notes."""
+    if len(body) < limit:
+        return body
+    note = f"\n\n… the notes were cut to fit GitHub's limit: [full notes]({link})\n"
+    cut = body[: limit - len(note) - 1]
+    cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
+    return cut + note

@@ -1,0 +1,136 @@
+"""Classification, grouping and rendering on plain data: no git, no network."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from sovereign.changelog.classify import classify, conventional, inspect
+from sovereign.changelog.config import DEFAULT, parse_config
+from sovereign.changelog.group import group, introducers
+from sovereign.changelog.model import Change, Commit, PullRequest
+from sovereign.changelog.render import BODY_LIMIT, Links, Meta, build, markdown, truncate
+
+
+def commit(sha: str, subject: str, body: str = "", parents: tuple[str, ...] = (), author: str = "Ann") -> Commit:
+    return Commit(sha.ljust(40, "0"), tuple(p.ljust(40, "0") for p in parents), author, "a@x", 0, subject, body)
+
+
+def change(subject: str, body: str = "", labels: tuple[str, ...] = (), author: str = "Ann") -> Change:
+    c = commit("a", subject, body, author=author)
+    return Change([c], PullRequest(7, subject, "u", author, labels, merge_commit=c.sha) if labels else None)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("feat(api)!: drop v1", ("feat", "api", True, "drop v1")),
+        ("fix: a bug", ("fix", "", False, "a bug")),
+        ("Feature: alias", ("feat", "", False, "alias")),
+        ('Revert "feat: x"', ("revert", "", False, 'Revert "feat: x"')),
+        ("Update README", ("", "", False, "Update README")),
+        ("feat (api): not conventional", ("", "", False, "feat (api): not conventional")),
+    ],
+)
+def test_conventional(title, expected):
+    assert conventional(title) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "body", "labels", "breaking", "security"),
+    [
+        ("feat!: x", "", (), True, False),
+        ("refactor: x", "text\n\nBREAKING CHANGE: gone", (), True, False),
+        ("refactor: x", "BREAKING-CHANGE: gone", (), True, False),
+        ("refactor: x", "not a BREAKING CHANGE: mid-line", (), False, False),
+        ("Rework", "", ("breaking-change",), True, False),
+        ("fix: x", "See ghsa-2c3f-4g5h-6j7m", (), False, True),
+        ("fix: CVE-2024-1234 overflow", "", (), False, True),
+        ("fix: x", "GHSA-aaaa-bbbb-cccc is not a valid id", (), False, False),
+        ("Harden", "", ("Security",), False, True),
+        ("chore(deps): bump lib from 1 to 2", "Fixes a security vulnerability", (), False, True),
+        ("chore(deps): bump lib from 1 to 2", "Release notes", (), False, False),
+        ("Bump lib from 1.0 to 1.1", "security advisory", (), False, True),
+        ("fix(security): tighten", "", (), False, True),
+    ],
+)
+def test_breaking_and_security(subject, body, labels, breaking, security):
+    item = inspect(change(subject, body, labels), DEFAULT)
+    assert (item.breaking, item.security) == (breaking, security)
+
+
+def test_sections_order_overlay_first_and_exclusions_have_reasons():
+    changes = [
+        change("docs: readme"),
+        change("feat: shiny"),
+        change("fix!: breaks and fixes"),
+        change("fix: GHSA-2c3f-4g5h-6j7m"),
+        change("chore: tidy", author="renovate[bot]"),
+        change("chore(deps): bump x from 1 to 2", author="dependabot[bot]"),
+        change("feat: hidden", labels=("skip-changelog",)),
+        change("chore(release): 1.2.0"),
+        change("Something"),
+    ]
+    result = classify(changes, DEFAULT)
+    assert [(t, [i.title for i in items]) for t, items in result.sections] == [
+        ("Breaking changes", ["breaks and fixes"]),
+        ("Security", ["GHSA-2c3f-4g5h-6j7m"]),
+        ("Features", ["shiny"]),
+        ("Documentation", ["readme"]),
+        ("Dependencies", ["bump x from 1 to 2"]),
+        ("Other", ["Something"]),
+    ]
+    assert [x.reason for x in result.excluded] == [
+        "bot author 'renovate[bot]' (not a dependency or security change)",
+        "label 'skip-changelog' is excluded by built-in defaults",
+        "release commit",
+    ]
+
+
+def test_release_yml_first_matching_category_wins_and_unmatched_still_listed():
+    config = parse_config(
+        "changelog:\n  categories:\n    - title: Feat\n      labels: [enhancement]\n      exclude:\n        labels: [wip]\n",
+        "release.yml",
+    )
+    result = classify([change("a", labels=("enhancement",)), change("b", labels=("enhancement", "wip"))], config)
+    assert [(t, [i.title for i in items]) for t, items in result.sections] == [("Feat", ["a"]), ("Other", ["b"])]
+
+
+def test_merge_owns_the_commits_it_brought_in_even_across_nested_merges():
+    # main: r - m1(merge of x1) - m2(merge of y2, whose branch also merged x1's branch)
+    r = commit("r", "root")
+    x1 = commit("x1", "feat: x", parents=("r",))
+    m1 = commit("m1", "Merge pull request #1 from o/x", "X", parents=("r", "x1"))
+    y1 = commit("y1", "fix: y", parents=("x1",))
+    m2 = commit("m2", "Merge pull request #2 from o/y", "Y", parents=("m1", "y1"))
+    commits = [m2, y1, m1, x1]  # r is the previous tag
+    owner = introducers(commits, m2.sha)
+    assert owner == {x1.sha: m1.sha, y1.sha: m2.sha}
+    prs = {m1.sha: PullRequest(1, "X", "u", merge_commit=m1.sha), m2.sha: PullRequest(2, "Y", "u", merge_commit=m2.sha)}
+    grouped = group(commits, prs, m2.sha)
+    assert [(c.pr.number if c.pr else None, [x.sha[:2] for x in c.commits]) for c in grouped.changes] == [
+        (2, ["m2", "y1"]),
+        (1, ["m1", "x1"]),
+    ]
+    assert r.sha not in owner
+
+
+def test_json_and_markdown_agree_and_escape_untrusted_text():
+    evil = change("feat: <img src=x onerror=alert(1)> [link](javascript:alert(1)) @everyone")
+    result = classify([evil], DEFAULT)
+    links = Links("https://github.com", "o/r")
+    meta = Meta("v1.0.0", "1.0.0", None, "first", "o/r", "2026-01-01T00:00:00Z", "git")
+    doc = build(meta, result, [], 1, links)
+    text = markdown(doc, set())
+    assert doc["sections"][0]["entries"][0]["title"].startswith("<img")
+    assert not re.search(r"(?<!\\)<img", text) and "](javascript" not in text
+    assert "\\<img" in text
+
+
+def test_truncate_stays_below_githubs_limit_with_a_link():
+    body = "\n".join(f"- line {i}" for i in range(40_000))
+    cut = truncate(body, "https://github.com/o/r/actions/runs/1")
+    assert len(cut) < BODY_LIMIT
+    assert cut.endswith("[full notes](https://github.com/o/r/actions/runs/1)\n")
+    assert truncate("short", "x") == "short"
