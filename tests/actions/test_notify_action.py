@@ -1,0 +1,237 @@
+"""The notify action, run as the runner runs it (bootstrap included), against a
+local webhook server on a real socket."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from fixtures.notify.factory import adversarial, realistic, write
+
+from sovereign.notify import limits
+
+TOKEN = "T0KEN-abcdef0123456789"  # the secret part of every webhook URL below
+
+
+@contextmanager
+def webhooks(statuses: dict[str, int] | None = None) -> Iterator[tuple[dict[str, str], list[tuple[str, bytes]]]]:
+    """Three webhook URLs on one loopback server: /slack, /discord, /teams."""
+    seen: list[tuple[str, bytes]] = []
+    codes = {"slack": 200, "discord": 200, "teams": 202, **(statuses or {})}
+
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            seen.append((self.path, body))
+            channel = self.path.split("/")[1]
+            status = codes[channel]
+            reply = b'{"id": "998877"}' if channel == "discord" and status == 200 else b"ok"
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(reply)))
+            self.end_headers()
+            self.wfile.write(reply)
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    base = f"http://127.0.0.1:{httpd.server_address[1]}"
+    try:
+        yield {name: f"{base}/{name}/hooks/{TOKEN}" for name in ("slack", "discord", "teams")}, seen
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def workspace(tmp_path: Path) -> Path:
+    path = tmp_path / "workspace"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def record(tmp_path: Path, tag: str = "v1.4.0") -> dict:
+    return json.loads((workspace(tmp_path) / "sovereign-artifacts" / f"notify-{tag}.json").read_text(encoding="utf-8"))
+
+
+def assert_no_secret(result, tmp_path: Path) -> None:
+    for text in (result.stdout, result.summary, json.dumps(result.outputs)):
+        lines = [line for line in text.splitlines() if not line.startswith("::add-mask::")]
+        assert TOKEN not in "\n".join(lines)
+    for path in (workspace(tmp_path) / "sovereign-artifacts").glob("*"):
+        assert TOKEN not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_dry_run_without_any_webhook_renders_all_three(action, tmp_path):
+    write(realistic(), workspace(tmp_path) / "changelog-v1.4.0.json")
+    result = action("notify", {"changelog-json": "changelog-v1.4.0.json", "dry-run": "true"})
+    assert result.returncode == 0, result.log
+    saved = record(tmp_path)
+    assert saved["dry_run"] is True and saved["tag"] == "v1.4.0"
+    assert [c["channel"] for c in saved["channels"]] == ["slack", "discord", "teams"]
+    for channel in saved["channels"]:
+        assert limits.violations(channel["channel"], channel["payload"]) == []
+        assert channel["result"]["delivered"] is False
+    assert result.outputs["sent"] == "" and result.outputs["failed"] == ""
+    assert "(dry-run)" in result.summary
+    assert '"allowed_mentions"' in result.stdout, "the payloads that would be sent are shown"
+
+
+@pytest.mark.slow
+def test_delivers_to_all_three_and_never_shows_a_url(action, tmp_path):
+    write(adversarial(), workspace(tmp_path) / "changelog.json")
+    with webhooks() as (urls, seen):
+        result = action(
+            "notify",
+            {
+                "changelog-json": "changelog.json",
+                "discord-webhook-url": urls["discord"],
+                "teams-webhook-url": urls["teams"],
+            },
+            env={"SLACK_WEBHOOK_URL": urls["slack"]},  # the runbook's env fallback
+        )
+    assert result.returncode == 0, result.log
+    assert result.outputs["sent"] == "slack,discord,teams"
+    assert result.outputs["failed"] == ""
+    assert result.outputs["discord-message-id"] == "998877"
+    assert sorted(path.split("?")[0].split("/")[1] for path, _ in seen) == ["discord", "slack", "teams"]
+    assert next(path for path, _ in seen if path.startswith("/discord")).endswith("?wait=true")
+    saved = record(tmp_path)
+    for channel in saved["channels"]:
+        body = next(body for path, body in seen if path.startswith("/" + channel["channel"]))
+        assert json.loads(body) == channel["payload"], "the record holds exactly what was sent"
+        assert limits.violations(channel["channel"], channel["payload"]) == []
+    assert result.stdout.index("::add-mask::") < result.stdout.index("notify:"), "masks go out first"
+    assert result.summary.count("✅ sent") == 3
+    assert result.env_file == {} and result.path_file == "", "the caller's env and PATH are never touched"
+    assert_no_secret(result, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_failed_channel_with_fail_on_error_false(action, tmp_path):
+    with webhooks({"teams": 500}) as (urls, seen):
+        result = action(
+            "notify",
+            {
+                "tag": "v2.0.0",
+                "changelog": "## Fixes\n- one fix",
+                "slack-webhook-url": urls["slack"],
+                "teams-webhook-url": urls["teams"],
+                "fail-on-error": "false",
+            },
+        )
+    assert result.returncode == 0, result.log
+    assert result.outputs["sent"] == "slack" and result.outputs["failed"] == "teams"
+    assert len(seen) == 2, "the 500 is not retried"
+    assert any(
+        line.startswith("::warning title=notify::teams: Teams failed (HTTP 500)") for line in result.stdout.splitlines()
+    )
+    assert "❌ failed" in result.summary
+
+
+@pytest.mark.slow
+def test_fail_on_error_fails_after_trying_every_channel(action, tmp_path):
+    with webhooks({"slack": 403, "discord": 404}) as (urls, seen):
+        result = action(
+            "notify",
+            {
+                "tag": "v2.0.0",
+                "slack-webhook-url": urls["slack"],
+                "discord-webhook-url": urls["discord"],
+                "teams-webhook-url": urls["teams"],
+            },
+        )
+    assert result.returncode == 1
+    assert len(seen) == 3, "every channel is tried"
+    assert result.outputs["sent"] == "teams" and result.outputs["failed"] == "slack,discord"
+    assert [e.split("::")[2].split(":")[0] for e in result.errors] == ["slack", "discord"]
+    assert "unknown webhook" in result.errors[1]
+    assert "Traceback" not in result.log
+    assert_no_secret(result, tmp_path)
+
+
+@pytest.mark.slow
+def test_no_webhook_is_an_error_unless_dry_run(action):
+    result = action("notify", {"tag": "v1.0.0"})
+    assert result.returncode == 1
+    assert len(result.errors) == 1 and "no webhook is configured" in result.errors[0]
+
+
+@pytest.mark.slow
+def test_a_non_https_webhook_is_refused_without_echoing_it(action):
+    url = f"http://hooks.example.com/services/{TOKEN}"
+    result = action("notify", {"tag": "v1.0.0", "slack-webhook-url": url})
+    assert result.returncode == 1
+    assert len(result.errors) == 1 and "input 'slack-webhook-url' uses http://" in result.errors[0]
+    assert TOKEN not in "\n".join(line for line in result.stdout.splitlines() if not line.startswith("::add-mask::"))
+
+
+@pytest.mark.slow
+def test_markdown_notes_and_tag_from_the_ref_in_dry_run(action, tmp_path):
+    result = action(
+        "notify",
+        {"changelog": "- first\n- second", "status": "failure", "dry-run": "true"},
+        github={"ref": "refs/tags/v3.0.0", "ref_name": "v3.0.0"},
+    )
+    assert result.returncode == 0, result.log
+    saved = record(tmp_path, "v3.0.0")
+    slack = saved["channels"][0]["payload"]
+    assert slack["blocks"][0]["text"]["text"] == "octo/widget v3.0.0 release failed"
+    assert "first" in json.dumps(slack)
+
+
+@pytest.mark.slow
+def test_changelog_json_outside_the_workspace_is_refused(action, tmp_path):
+    write(realistic(), tmp_path / "outside.json")
+    result = action("notify", {"changelog-json": "../outside.json", "dry-run": "true"})
+    assert result.returncode == 1
+    assert len(result.errors) == 1 and "input 'changelog-json' '../outside.json' points outside" in result.errors[0]
+
+
+@pytest.mark.slow
+def test_bad_status_is_a_clear_error(action):
+    result = action("notify", {"tag": "v1.0.0", "status": "ok", "dry-run": "true"})
+    assert result.returncode == 1
+    assert result.errors == [
+        "::error title=notify::input 'status' must be success, failure or cancelled, got 'ok' — "
+        "pass ${{ job.status }} or one of the three words"
+    ]
+
+
+@pytest.mark.slow
+def test_announces_what_the_changelog_stage_wrote(action, tmp_path):
+    """The contract between stages: notify renders the real changelog JSON, hostile commits included."""
+    from gitfactory import RepoBuilder
+
+    repo = RepoBuilder(tmp_path / "repo")
+    repo.commit("feat: first")
+    repo.git("tag", "v1.0.0")
+    repo.commit("feat(api)!: drop the v1 endpoints")
+    repo.commit("fix: @everyone <!channel> <@U123> [free](https://evil.example) \u202etxt.exe")
+    repo.commit("fix(deps): bump urllib3 for CVE-2026-1234")
+    repo.git("tag", "v1.1.0")
+    ref = {"ref": "refs/tags/v1.1.0", "ref_name": "v1.1.0"}
+    made = action("changelog", {"source": "git"}, workspace=repo.path, github=ref)
+    if made.returncode != 0:
+        pytest.skip(f"the changelog stage failed here (not notify's contract): {made.errors[:1]}")
+    result = action(
+        "notify", {"changelog-json": made.outputs["json-file"], "dry-run": "true"}, workspace=repo.path, github=ref
+    )
+    assert result.returncode == 0, result.log
+    saved = json.loads((repo.path / "sovereign-artifacts" / "notify-v1.1.0.json").read_text(encoding="utf-8"))
+    text = json.dumps(saved, ensure_ascii=False)
+    for channel in saved["channels"]:
+        assert limits.violations(channel["channel"], channel["payload"]) == []
+    assert "drop the v1 endpoints" in text and "⚠️ Breaking changes" in text
+    assert "@everyone" not in text and "\u202e" not in text
+    payloads = {c["channel"]: json.dumps(c["payload"], ensure_ascii=False) for c in saved["channels"]}
+    assert "&lt;!channel&gt; &lt;@U123&gt;" in payloads["slack"] and "<!channel>" not in payloads["slack"]
+    assert "\\\\<!channel\\\\>" in payloads["discord"], "escaped, shown as text"
