@@ -17,4 +17,4 @@ def main(stage: str) -> int:
             flush=True,
         )
         return 1
-    return run_stage(stage, sys.argv[1:], prog=f"{stage}/main.py")
+    return run_stage(stage, sys.argv[1:], prog="main.py" if stage == "ritual" else f"{stage}/main.py")

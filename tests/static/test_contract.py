@@ -71,3 +71,28 @@ def test_every_stage_folder_is_registered():
     for folder in ACTIONS:
         if folder != ROOT:
             assert folder.name in STAGES
+
+
+def test_ritual_action_is_generated_and_current():
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_ritual_action.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout
+
+
+def test_ritual_prefixes_exactly_the_shared_output_names():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import gen_ritual_action
+
+    from sovereign.ritual import CLASHING_OUTPUTS
+
+    specs = {s: spec(ROOT / s) for s in gen_ritual_action.ORDER}
+    assert gen_ritual_action.clashing(specs) == CLASHING_OUTPUTS
