@@ -171,8 +171,16 @@ def demo() -> int:
             return code
     artifacts = sample / "sovereign-artifacts"
     print(f"\ntasks: demo finished in {time.monotonic() - started:.1f} s; artifacts in {artifacts}")
+    holds = {
+        "sentinel": "the sentinel report (every check, pass/fail/skip, why)",
+        "changelog": "the release notes",
+        "grafana-push": "the annotation payload and the metric lines",
+        "grafana-snapshot": "the snapshot model and Grafana's answer",
+        "notify": "the Slack, Discord and Teams payloads",
+    }
     for file in sorted(artifacts.glob("*")) if artifacts.exists() else []:
-        print(f"  {file.relative_to(ROOT)}")
+        kind = next((k for k in sorted(holds, key=len, reverse=True) if file.name.startswith(k + "-")), "")
+        print(f"  {file.relative_to(ROOT)}  — {holds.get(kind, '')}")
     return 0
 
 
