@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bootstrap" / "bootstrap.sh"
 
 
-def bootstrap(runner_temp: Path, tmp_path: Path, path: str | None = None) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
+def bootstrap(
+    runner_temp: Path, tmp_path: Path, path: str | None = None
+) -> tuple[subprocess.CompletedProcess[str], dict[str, str]]:
     output = tmp_path / "github_output"
     output.write_text("")
     env = {**os.environ, "RUNNER_TEMP": str(runner_temp), "GITHUB_OUTPUT": str(output)}
@@ -33,7 +35,9 @@ def test_cold_then_warm(tmp_path):
     assert python.is_file() and runner_temp in python.parents
     check = subprocess.run(
         [str(python), "-c", "import requests, actions_toolkit.core, importlib.util as u; print(u.find_spec('github'))"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert check.returncode == 0, check.stderr
     assert check.stdout.strip() == "None", "PyGithub is not installed: actions-toolkit's core does not need it"
@@ -53,7 +57,9 @@ def test_old_python_is_a_clear_error(tmp_path):
         script.chmod(0o755)
     result, values = bootstrap(tmp_path / "rt", tmp_path, path=f"{fake}:/usr/bin:/bin")
     assert result.returncode == 1
-    assert result.stdout.startswith("::error title=bootstrap::Sovereign needs Python 3.10 or newer (found: Python 3.8.18)")
+    assert result.stdout.startswith(
+        "::error title=bootstrap::Sovereign needs Python 3.10 or newer (found: Python 3.8.18)"
+    )
     assert "setup-python" in result.stdout
     assert values == {}
 

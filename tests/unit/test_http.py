@@ -109,7 +109,10 @@ def test_user_agent_and_default_timeout():
 
 
 def test_credentials_never_follow_a_redirect_to_another_origin():
-    with serve([Reply(200)]) as (other, other_script), serve([Reply(302, b"", {"Location": other + "/landing"})]) as (url, _):
+    with (
+        serve([Reply(200)]) as (other, other_script),
+        serve([Reply(302, b"", {"Location": other + "/landing"})]) as (url, _),
+    ):
         session = new_session()
         session.headers["Authorization"] = "Bearer s3cr3t"
         session.get(url)
