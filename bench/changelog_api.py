@@ -22,14 +22,16 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tests"))  # localserver: the scripted loopback server the tests use
+
+from localserver import Reply, Seen, serve  # noqa: E402
 
 from sovereign.changelog.collect import log, prs_from_messages  # noqa: E402
 from sovereign.changelog.group import introducers  # noqa: E402
@@ -61,39 +63,20 @@ def pr_table(repo: GitRepo, tip: str) -> dict[str, dict[str, Any]]:
     return table
 
 
-class Server:
-    def __init__(self, table: dict[str, dict[str, Any]], latency: float) -> None:
-        self.table, self.latency, self.requests = table, latency, 0
-        self.lock = threading.Lock()
-        outer = self
+def graphql(table: dict[str, dict[str, Any]], latency: float) -> Callable[[Seen], Reply]:
+    """GitHub's GraphQL endpoint: each aliased commit's PR, answered after ``latency`` seconds."""
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                with outer.lock:
-                    outer.requests += 1
-                time.sleep(outer.latency)
-                data = {
-                    alias: {"associatedPullRequests": {"nodes": [outer.table[sha]] if sha in outer.table else []}}
-                    for alias, sha in _ALIAS.findall(body["query"])
-                }
-                payload = json.dumps({"data": {"repository": data}}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("x-ratelimit-remaining", "5000")
-                self.send_header("Content-Length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+    def reply(seen: Seen) -> Reply:
+        query = json.loads(seen.body)["query"]
+        data = {
+            alias: {"associatedPullRequests": {"nodes": [table[sha]] if sha in table else []}}
+            for alias, sha in _ALIAS.findall(query)
+        }
+        payload = json.dumps({"data": {"repository": data}}).encode()
+        headers = {"Content-Type": "application/json", "x-ratelimit-remaining": "5000"}
+        return Reply(200, payload, headers, delay=latency)
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+    return reply
 
 
 def tag_back(repo: GitRepo, tip: str, wanted: int) -> tuple[str, int]:
@@ -119,7 +102,6 @@ def main() -> None:
         raise SystemExit("run bench/changelog_local.py first: it generates the repository")
     repo = GitRepo(REPO)
     tip = repo.text("rev-parse", "v0.50.0^{commit}")
-    server = Server(pr_table(repo, tip), args.latency)
     print(
         f"latency {args.latency * 1000:.0f} ms per request; repository of {repo.text('rev-list', '--count', tip)} commits"
     )
@@ -127,27 +109,27 @@ def main() -> None:
         "| N commits | P PRs | budget ceil(N/100)+ceil(P/100)+5 | Sovereign requests | Sovereign wall time | release-drafter ≈ N/15 | per-commit lookup N |"
     )
     print("|---|---|---|---|---|---|---|")
-    for wanted in (500, 5000):
-        previous, n = tag_back(repo, tip, wanted)
-        server.requests = 0
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SOVEREIGN_"))}
-        env.update(GITHUB_WORKSPACE=str(REPO), GITHUB_API_URL=server.url, GITHUB_GRAPHQL_URL=server.url + "/graphql")
-        argv = [str(PYTHON), str(ROOT / "changelog" / "main.py"), "--repository", "octo/bench", "--tag", "v0.50.0"]
-        argv += ["--previous-tag", previous, "--token", "bench-token", "--artifacts-dir", ".bench-out"]
-        started = time.perf_counter()
-        result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
-        elapsed = time.perf_counter() - started
-        if result.returncode != 0:
-            raise SystemExit(result.stdout + result.stderr)
-        doc = json.loads((REPO / ".bench-out" / "changelog-v0.50.0.json").read_text())
-        p = doc["stats"]["prs"]
-        budget = math.ceil(n / 100) + math.ceil(p / 100) + 5
-        drafter, per_commit = math.ceil(n / 15), n
-        print(
-            f"| {n} | {p} | {budget} | {server.requests} | {elapsed:.2f} s | {drafter} (≥ {drafter * args.latency:.1f} s) "
-            f"| {per_commit} (≥ {per_commit * args.latency:.1f} s) |"
-        )
-    server.httpd.shutdown()
+    with serve(graphql(pr_table(repo, tip), args.latency)) as (url, script):
+        for wanted in (500, 5000):
+            previous, n = tag_back(repo, tip, wanted)
+            script.seen.clear()
+            env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SOVEREIGN_"))}
+            env.update(GITHUB_WORKSPACE=str(REPO), GITHUB_API_URL=url, GITHUB_GRAPHQL_URL=url + "/graphql")
+            argv = [str(PYTHON), str(ROOT / "changelog" / "main.py"), "--repository", "octo/bench", "--tag", "v0.50.0"]
+            argv += ["--previous-tag", previous, "--token", "bench-token", "--artifacts-dir", ".bench-out"]
+            started = time.perf_counter()
+            result = subprocess.run(argv, env=env, capture_output=True, text=True, check=False)
+            elapsed = time.perf_counter() - started
+            if result.returncode != 0:
+                raise SystemExit(result.stdout + result.stderr)
+            doc = json.loads((REPO / ".bench-out" / "changelog-v0.50.0.json").read_text())
+            p = doc["stats"]["prs"]
+            budget = math.ceil(n / 100) + math.ceil(p / 100) + 5
+            drafter, per_commit = math.ceil(n / 15), n
+            print(
+                f"| {n} | {p} | {budget} | {len(script.seen)} | {elapsed:.2f} s | {drafter} (≥ {drafter * args.latency:.1f} s) "
+                f"| {per_commit} (≥ {per_commit * args.latency:.1f} s) |"
+            )
 
 
 if __name__ == "__main__":

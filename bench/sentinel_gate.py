@@ -17,7 +17,6 @@ requests the gate made (from the server's own count).
 from __future__ import annotations
 
 import argparse
-import http.server
 import json
 import os
 import platform
@@ -25,12 +24,15 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))  # localserver: the scripted loopback server the tests use
+
+from localserver import Reply, Seen, serve  # noqa: E402
+
 COMMIT = "c" * 40
 
 
@@ -60,19 +62,20 @@ def build_repo(path: Path, count: int) -> None:
 
 
 class FakeGitHub:
+    """GitHub's REST API for o/r: paginated tags, check runs and statuses; one annotated, verified tag."""
+
     def __init__(self, tags: int) -> None:
-        self.count = 0
         tag_names = [f"v{version(i)}" for i in range(tags)]
-        runs = [{"id": i, "name": f"job {i}", "status": "completed", "conclusion": "success"} for i in range(250)]
+        self.runs = [{"id": i, "name": f"job {i}", "status": "completed", "conclusion": "success"} for i in range(250)]
         statuses = [{"id": i, "context": f"ci/{i}", "state": "success"} for i in range(120)]
         latest = tag_names[-1]
         self.latest = latest
-        pages: dict[str, list[object]] = {
+        self.pages: dict[str, list[object]] = {
             "/repos/o/r/tags": [{"name": n, "commit": {"sha": COMMIT}} for n in reversed(tag_names)],
             f"/repos/o/r/commits/{COMMIT}/statuses": list(statuses),
             "/repos/o/r/releases": [],
         }
-        single: dict[str, object] = {
+        self.single: dict[str, object] = {
             f"/repos/o/r/git/ref/tags/{latest}": {"object": {"type": "tag", "sha": "a" * 40}},
             "/repos/o/r/git/tags/" + "a" * 40: {
                 "object": {"type": "commit", "sha": COMMIT},
@@ -80,46 +83,32 @@ class FakeGitHub:
             },
             f"/repos/o/r/compare/{COMMIT}...main": {"status": "ahead"},
         }
-        fake = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                fake.count += 1
-                parts = urllib.parse.urlsplit(self.path)
-                query = dict(urllib.parse.parse_qsl(parts.query))
-                headers = {}
-                if parts.path == f"/repos/o/r/commits/{COMMIT}/check-runs":
-                    items, key = runs, "check_runs"
-                elif parts.path in pages:
-                    items, key = pages[parts.path], ""
-                elif parts.path.startswith("/repos/o/r/compare/"):
-                    items, key = None, ""
-                    body: object = {"status": "ahead"}
-                else:
-                    items, key = None, ""
-                    body = single.get(parts.path, {"message": "Not Found"})
-                status = 200 if items is not None or parts.path in single or "compare" in parts.path else 404
-                if items is not None:
-                    per, page = int(query.get("per_page", 30)), int(query.get("page", 1))
-                    chunk = items[(page - 1) * per : page * per]
-                    body = {key: chunk, "total_count": len(items)} if key else chunk
-                    if page * per < len(items):
-                        nxt = urllib.parse.urlencode({**query, "page": page + 1})
-                        headers["Link"] = f'<http://{self.headers["Host"]}{parts.path}?{nxt}>; rel="next"'
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                for name, value in {**headers, "Content-Type": "application/json"}.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+    def reply(self, seen: Seen) -> Reply:
+        if seen.method != "GET":
+            return Reply(501, b"")  # the sentinel only reads
+        parts = urllib.parse.urlsplit(seen.path)
+        query = dict(urllib.parse.parse_qsl(parts.query))
+        headers = {}
+        if parts.path == f"/repos/o/r/commits/{COMMIT}/check-runs":
+            items, key = self.runs, "check_runs"
+        elif parts.path in self.pages:
+            items, key = self.pages[parts.path], ""
+        elif parts.path.startswith("/repos/o/r/compare/"):
+            items, key = None, ""
+            body: object = {"status": "ahead"}
+        else:
+            items, key = None, ""
+            body = self.single.get(parts.path, {"message": "Not Found"})
+        status = 200 if items is not None or parts.path in self.single or "compare" in parts.path else 404
+        if items is not None:
+            per, page = int(query.get("per_page", 30)), int(query.get("page", 1))
+            chunk = items[(page - 1) * per : page * per]
+            body = {key: chunk, "total_count": len(items)} if key else chunk
+            if page * per < len(items):
+                nxt = urllib.parse.urlencode({**query, "page": page + 1})
+                headers["Link"] = f'<http://{seen.headers["Host"]}{parts.path}?{nxt}>; rel="next"'
+        return Reply(status, json.dumps(body).encode(), {**headers, "Content-Type": "application/json"})
 
 
 def timed(env: dict[str, str], cwd: Path) -> float:
@@ -171,26 +160,25 @@ def main() -> None:
         fake = FakeGitHub(args.api_tags)
         empty = Path(temp) / "empty"
         empty.mkdir()
-        env = {
-            **base,
-            "GITHUB_WORKSPACE": str(empty),
-            "GITHUB_API_URL": fake.url,
-            "GITHUB_REPOSITORY": "o/r",
-            "GITHUB_TOKEN": "bench-token-0000",
-            "GITHUB_SHA": COMMIT,
-            "SOVEREIGN_TAG": fake.latest,
-            "SOVEREIGN_REQUIRE_BRANCH": "main",
-            "SOVEREIGN_REQUIRE_SIGNED": "true",
-            "SOVEREIGN_REQUIRE_NEWER": "false",  # previous-tag still found; ancestry by compare
-            "SOVEREIGN_REQUIRED_CHECKS": "job 249, ci/119",
-        }
-        fake.count = 0
-        api = [timed(env, empty) for _ in range(args.runs)]
-        per_run = fake.count // args.runs
+        with serve(fake.reply) as (url, script):
+            env = {
+                **base,
+                "GITHUB_WORKSPACE": str(empty),
+                "GITHUB_API_URL": url,
+                "GITHUB_REPOSITORY": "o/r",
+                "GITHUB_TOKEN": "bench-token-0000",
+                "GITHUB_SHA": COMMIT,
+                "SOVEREIGN_TAG": fake.latest,
+                "SOVEREIGN_REQUIRE_BRANCH": "main",
+                "SOVEREIGN_REQUIRE_SIGNED": "true",
+                "SOVEREIGN_REQUIRE_NEWER": "false",  # previous-tag still found; ancestry by compare
+                "SOVEREIGN_REQUIRED_CHECKS": "job 249, ci/119",
+            }
+            api = [timed(env, empty) for _ in range(args.runs)]
+        per_run = len(script.seen) // args.runs
         rows.append(
             (f"api: {args.api_tags} tags, 250 check runs, 120 statuses, every API check", median(api), str(per_run))
         )
-        fake.server.shutdown()
     print(
         f"`{' '.join(['python', 'bench/sentinel_gate.py', *sys.argv[1:]])}` on {platform.platform()}, "
         f"{os.cpu_count()} cores, Python {platform.python_version()}\n"

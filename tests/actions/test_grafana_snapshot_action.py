@@ -8,12 +8,11 @@ purpose (a 503 on a query, a 500 on the snapshot creation).
 from __future__ import annotations
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
+from localserver import Reply, Seen, serve
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "grafana"
 TOKEN = "glsa_action_test_token_5f3e2d1c0b9a"
@@ -25,18 +24,11 @@ def fixture(name: str) -> Any:
     return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
 
 
-class FakeGrafana(ThreadingHTTPServer):
-    daemon_threads = True
-
+class FakeGrafana:
     def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), Handler)
-        self.seen: list[tuple[str, str, Any]] = []
+        self.url = ""
+        self.seen: list[tuple[str, str, Any]] = []  # (method, path without query, JSON body or None)
         self.failures: dict[str, list[int]] = {}  # path -> statuses to answer first, one per request
-        self.lock = threading.Lock()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_address[1]}"
 
     def count(self, method: str, path: str) -> int:
         return sum(1 for m, p, _ in self.seen if (m, p) == (method, path))
@@ -44,86 +36,61 @@ class FakeGrafana(ThreadingHTTPServer):
     def bodies(self, path: str) -> list[Any]:
         return [b for m, p, b in self.seen if (m, p) == ("POST", path)]
 
-
-class Handler(BaseHTTPRequestHandler):
-    server: FakeGrafana
-
-    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
-        return
-
-    def reply(self, status: int, body: Any) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-    def route(self, method: str) -> None:
-        path = self.path.split("?")[0]
-        length = int(self.headers.get("Content-Length") or 0)
-        body = json.loads(self.rfile.read(length)) if length else None
-        with self.server.lock:
-            self.server.seen.append((method, path, body))
-            pending = self.server.failures.get(path) or []
-            forced = pending.pop(0) if pending else None
+    def route(self, request: Seen) -> Reply:
+        method, path = request.method, request.path.split("?")[0]
+        body = json.loads(request.body) if request.body else None
+        self.seen.append((method, path, body))  # routes run one at a time (localserver.Script)
+        pending = self.failures.get(path) or []
+        forced = pending.pop(0) if pending else None
         if forced:
-            self.reply(forced, {"message": "injected failure"})
-            return
+            return reply(forced, {"message": "injected failure"})
         if path == "/api/health":
-            self.reply(200, fixture("health.json"))
-            return
-        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
-            self.reply(401, {"message": "Unauthorized"})
-        elif method == "GET" and path == "/api/dashboards/uid/release-overview":
-            self.reply(200, fixture("dashboard-release-overview.json"))
-        elif method == "GET" and path == "/api/annotations":
-            self.reply(200, fixture("annotations.json"))
-        elif method == "GET" and path == "/api/frontend/settings":
-            self.reply(200, fixture("frontend-settings.json"))
-        elif method == "POST" and path == "/api/ds/query":
-            self.query(body)
-        elif method == "POST" and path == "/api/snapshots":
-            base = self.server.url
-            self.reply(
+            return reply(200, fixture("health.json"))
+        if request.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return reply(401, {"message": "Unauthorized"})
+        if method == "GET" and path == "/api/dashboards/uid/release-overview":
+            return reply(200, fixture("dashboard-release-overview.json"))
+        if method == "GET" and path == "/api/annotations":
+            return reply(200, fixture("annotations.json"))
+        if method == "GET" and path == "/api/frontend/settings":
+            return reply(200, fixture("frontend-settings.json"))
+        if method == "POST" and path == "/api/ds/query":
+            return query(body)
+        if method == "POST" and path == "/api/snapshots":
+            return reply(
                 200,
                 {
                     "deleteKey": DELETE_KEY,
-                    "deleteUrl": f"{base}/api/snapshots-delete/{DELETE_KEY}",
+                    "deleteUrl": f"{self.url}/api/snapshots-delete/{DELETE_KEY}",
                     "id": 1,
                     "key": VIEW_KEY,
-                    "url": f"{base}/dashboard/snapshot/{VIEW_KEY}",
+                    "url": f"{self.url}/dashboard/snapshot/{VIEW_KEY}",
                 },
             )
-        else:
-            self.reply(404, {"message": "Dashboard not found"})
+        return reply(404, {"message": "Dashboard not found"})
 
-    def query(self, body: Any) -> None:
-        query = body["queries"][0]
-        if "rawSql" in query:
-            self.reply(200, fixture("query-slow-endpoints.json"))
-        elif "http_requests_total{job" in query.get("expr", ""):
-            self.reply(200, fixture("query-request-rate.json"))
-        elif 'job="worker"' in query.get("expr", ""):
-            self.reply(400, fixture("query-bad-data.json"))
-        else:
-            self.reply(200, fixture("query-error-ratio.json"))
 
-    def do_GET(self) -> None:
-        self.route("GET")
+def reply(status: int, body: Any) -> Reply:
+    return Reply(status, json.dumps(body).encode())
 
-    def do_POST(self) -> None:
-        self.route("POST")
+
+def query(body: Any) -> Reply:
+    query = body["queries"][0]
+    if "rawSql" in query:
+        return reply(200, fixture("query-slow-endpoints.json"))
+    if "http_requests_total{job" in query.get("expr", ""):
+        return reply(200, fixture("query-request-rate.json"))
+    if 'job="worker"' in query.get("expr", ""):
+        return reply(400, fixture("query-bad-data.json"))
+    return reply(200, fixture("query-error-ratio.json"))
 
 
 @pytest.fixture
 def grafana():
     server = FakeGrafana()
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serve(server.route) as (url, _):
+        server.url = url
+        yield server
 
 
 def inputs(grafana: FakeGrafana, **extra: str) -> dict[str, str]:

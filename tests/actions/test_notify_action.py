@@ -4,14 +4,13 @@ local webhook server on a real socket."""
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 from fixtures.notify.factory import adversarial, realistic, write
+from localserver import Reply, Seen, serve
 
 from sovereign.notify import limits
 
@@ -19,36 +18,17 @@ TOKEN = "T0KEN-abcdef0123456789"  # the secret part of every webhook URL below
 
 
 @contextmanager
-def webhooks(statuses: dict[str, int] | None = None) -> Iterator[tuple[dict[str, str], list[tuple[str, bytes]]]]:
+def webhooks(statuses: dict[str, int] | None = None) -> Iterator[tuple[dict[str, str], list[Seen]]]:
     """Three webhook URLs on one loopback server: /slack, /discord, /teams."""
-    seen: list[tuple[str, bytes]] = []
     codes = {"slack": 200, "discord": 200, "teams": 202, **(statuses or {})}
 
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
+    def reply(seen: Seen) -> Reply:
+        channel = seen.path.split("/")[1]
+        status = codes[channel]
+        return Reply(status, b'{"id": "998877"}' if channel == "discord" and status == 200 else b"ok", {})
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_POST(self) -> None:
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            seen.append((self.path, body))
-            channel = self.path.split("/")[1]
-            status = codes[channel]
-            reply = b'{"id": "998877"}' if channel == "discord" and status == 200 else b"ok"
-            self.send_response(status)
-            self.send_header("Content-Length", str(len(reply)))
-            self.end_headers()
-            self.wfile.write(reply)
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
-    base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
-        yield {name: f"{base}/{name}/hooks/{TOKEN}" for name in ("slack", "discord", "teams")}, seen
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+    with serve(reply) as (base, script):
+        yield {name: f"{base}/{name}/hooks/{TOKEN}" for name in ("slack", "discord", "teams")}, script.seen
 
 
 def workspace(tmp_path: Path) -> Path:
@@ -102,11 +82,11 @@ def test_delivers_to_all_three_and_never_shows_a_url(action, tmp_path):
     assert result.outputs["sent"] == "slack,discord,teams"
     assert result.outputs["failed"] == ""
     assert result.outputs["discord-message-id"] == "998877"
-    assert sorted(path.split("?")[0].split("/")[1] for path, _ in seen) == ["discord", "slack", "teams"]
-    assert next(path for path, _ in seen if path.startswith("/discord")).endswith("?wait=true")
+    assert sorted(hit.path.split("?")[0].split("/")[1] for hit in seen) == ["discord", "slack", "teams"]
+    assert next(hit.path for hit in seen if hit.path.startswith("/discord")).endswith("?wait=true")
     saved = record(tmp_path)
     for channel in saved["channels"]:
-        body = next(body for path, body in seen if path.startswith("/" + channel["channel"]))
+        body = next(hit.body for hit in seen if hit.path.startswith("/" + channel["channel"]))
         assert json.loads(body) == channel["payload"], "the record holds exactly what was sent"
         assert limits.violations(channel["channel"], channel["payload"]) == []
     assert result.stdout.index("::add-mask::") < result.stdout.index("notify:"), "masks go out first"

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import http.server
 import json
-import threading
 import urllib.parse
 
 import pytest
+from localserver import Reply, Seen, serve
 
 GOOD = ["v1.2.3", "v0.0.0", "v10.20.30"]
 BAD = ["v1.2", "1.2.3", "v01.2.3", "v1.2.3\n", "v1.2.٣", "v1.2.3$(id)", "v1.2.3-rc.1", "-v1.2.3"]
@@ -90,28 +89,14 @@ class FakeGitHub:
 
     def __init__(self) -> None:
         self.routes: dict[str, tuple[int, object]] = {}
-        self.seen: list[tuple[str, str]] = []  # (path, Authorization header)
-        fake = self
+        self.url = ""
+        self.seen: list[Seen] = []
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                path = urllib.parse.urlsplit(self.path).path
-                fake.seen.append((path, self.headers.get("Authorization", "")))
-                status, body = fake.routes.get(path, (404, {"message": "Not Found"}))
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+    def reply(self, seen: Seen) -> Reply:
+        if seen.method != "GET":
+            return Reply(501, b"")  # the sentinel only reads
+        status, body = self.routes.get(urllib.parse.urlsplit(seen.path).path, (404, {"message": "Not Found"}))
+        return Reply(status, json.dumps(body).encode())
 
     def add(self, path: str, body: object, status: int = 200) -> None:
         self.routes["/repos/octo/widget" + path] = (status, body)
@@ -123,9 +108,9 @@ class FakeGitHub:
 @pytest.fixture
 def fake_github():
     fake = FakeGitHub()
-    yield fake
-    fake.server.shutdown()
-    fake.server.server_close()
+    with serve(fake.reply) as (url, script):
+        fake.url, fake.seen = url, script.seen
+        yield fake
 
 
 @pytest.fixture
@@ -188,7 +173,7 @@ def test_every_check_passes(action, released, fake_github):
     own_lines = [line for line in result.stdout.splitlines() if not line.startswith("Sovereign: ")]  # bootstrap's
     assert own_lines[0] == f"::add-mask::{TOKEN}", "the mask goes out before anything else"
     assert TOKEN not in "\n".join(own_lines[1:]) + result.stderr + result.summary
-    assert {auth for _, auth in fake_github.seen} == {f"Bearer {TOKEN}"}
+    assert {seen.headers.get("Authorization", "") for seen in fake_github.seen} == {f"Bearer {TOKEN}"}
 
 
 def fails(result, name: str) -> str:
