@@ -1,17 +1,25 @@
 #!/usr/bin/env python3
-"""Start-up cost: the sentinel's dry-run tag check, and the bootstrap cold and warm.
+"""Start-up cost: each stage's process time for ``--help`` and for a dry-run, the
+modules each one imports, and the bootstrap cold and warm.
 
-    python3 bench/startup.py [--runs 20]
+    python3 bench/startup.py [--runs 20] [--skip-cold]
 
 Process times are wall-clock medians over repeated runs of the real commands
-(the same ones an action step runs). Cold bootstrap = an empty RUNNER_TEMP, so a
-venv is created and the hashed lock installed (pip's download cache as the
-machine has it, and once with PIP_NO_CACHE_DIR=1); warm = the venv is reused.
+(the same ones an action step runs: ``<venv python> <stage>/main.py ...``). The
+dry-runs work on a small git repository built here; grafana-snapshot (which must
+read the dashboard even in a dry-run) and the ritual talk to a local Grafana on
+127.0.0.1 that answers at once, so the figure is the stage's own cost.
+"Modules" counts what ``python -X importtime`` reports for ``--help``, and says
+whether ``requests`` was among them (it should not be, for a stage's help).
+Cold bootstrap = an empty RUNNER_TEMP, so a venv is created and the hashed lock
+installed (pip's download cache as the machine has it, and once with
+PIP_NO_CACHE_DIR=1); warm = the venv is reused.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -22,15 +30,20 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from localserver import Reply, Seen, serve  # noqa: E402 - the tests' scripted server, on a real socket
+
+STAGES = ("sentinel", "changelog", "grafana-push", "grafana-snapshot", "notify", "ritual")
 
 
-def timed(command: list[str], env: dict[str, str]) -> tuple[float, str]:
+def timed(command: list[str], env: dict[str, str], cwd: Path | None = None) -> tuple[float, str, str]:
     start = time.perf_counter()
-    result = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+    result = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - start
     if result.returncode != 0:
         sys.exit(f"bench: {command} failed:\n{result.stdout}{result.stderr}")
-    return elapsed, result.stdout
+    return elapsed, result.stdout, result.stderr
 
 
 def stats(samples: list[float]) -> str:
@@ -39,35 +52,98 @@ def stats(samples: list[float]) -> str:
     return f"{statistics.median(samples):.3f} s median, {min(samples):.3f} min, {p90:.3f} p90 (n={len(samples)})"
 
 
+def sample_repository(path: Path) -> None:
+    env = {**os.environ, "GIT_CONFIG_NOSYSTEM": "1", "GIT_AUTHOR_DATE": "@1700000000 +0000"}
+    env["GIT_COMMITTER_DATE"] = env["GIT_AUTHOR_DATE"]
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(path), *args], check=True, capture_output=True, env=env)
+
+    path.mkdir(parents=True)
+    git("init", "-q", "-b", "main")
+    git("config", "user.name", "Bench")
+    git("config", "user.email", "bench@example.com")
+    for message, tag in (("feat: first", "v1.0.0"), ("fix: second", None), ("feat!: third", "v1.1.0")):
+        git("commit", "-q", "--allow-empty", "-m", message)
+        if tag:
+            git("tag", tag)
+
+
+def grafana(seen: Seen) -> Reply:
+    path = seen.path.split("?")[0]
+    if path == "/api/health":
+        return Reply(200, json.dumps({"database": "ok", "version": "11.2.0"}).encode())
+    if path.startswith("/api/dashboards/uid/"):
+        dashboard = {"uid": "abc", "title": "Release overview", "panels": [], "version": 1}
+        return Reply(200, json.dumps({"dashboard": dashboard, "meta": {}}).encode())
+    if path == "/api/annotations":
+        return Reply(200, b"[]")
+    return Reply(200, b"{}")
+
+
+def dry_run(stage: str, grafana_url: str) -> list[str]:
+    entry = str(ROOT / ("main.py" if stage == "ritual" else f"{stage}/main.py"))
+    common = ["--tag", "v1.1.0", "--dry-run"]
+    snapshot = ["--grafana-url", grafana_url, "--dashboard-uid", "abc", "--embed-data", "false"]
+    extra = {
+        "changelog": ["--source", "git"],
+        "grafana-snapshot": [*snapshot, "--grafana-api-key", "bench-key"],
+        "ritual": ["--source", "git", *snapshot, "--grafana-api-key", "bench-key"],
+    }
+    return [entry, *common, *extra.get(stage, [])]
+
+
+def imports(python: str, stage: str, env: dict[str, str]) -> str:
+    entry = str(ROOT / ("main.py" if stage == "ritual" else f"{stage}/main.py"))
+    _, _, stderr = timed([python, "-X", "importtime", entry, "--help"], env)
+    modules = [line.split("|")[-1].strip() for line in stderr.splitlines() if line.startswith("import time:")][1:]
+    return f"{len(modules)}, requests {'imported' if 'requests' in modules else 'not imported'}"
+
+
+def stage_rows(python: str, runs: int, base: dict[str, str], temp: str) -> list[tuple[str, str]]:
+    repo = Path(temp) / "repo"
+    sample_repository(repo)
+    env = {**base, "GITHUB_WORKSPACE": str(repo), "GITHUB_REPOSITORY": "owner/repo"}
+    rows = []
+    with serve(grafana) as (url, _):
+        for stage in STAGES:
+            if not (ROOT / ("action.yml" if stage == "ritual" else f"{stage}/action.yml")).exists():
+                continue
+            entry = str(ROOT / ("main.py" if stage == "ritual" else f"{stage}/main.py"))
+            help_ = [timed([python, entry, "--help"], env, repo)[0] for _ in range(runs)]
+            dry = [timed([python, *dry_run(stage, url)], env, repo)[0] for _ in range(runs)]
+            rows.append((f"{stage} --help (process)", stats(help_)))
+            rows.append((f"{stage} dry-run (process)", stats(dry)))
+            rows.append((f"{stage} modules imported for --help", imports(python, stage, env)))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--skip-cold", action="store_true", help="skip the cold bootstraps (about 25 s)")
     args = parser.parse_args()
     bootstrap = ["bash", str(ROOT / "bootstrap" / "bootstrap.sh")]
     rows = []
     with tempfile.TemporaryDirectory() as temp:
-        base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SOVEREIGN_"))}
-        cold_nocache = []
-        for i in range(3):
-            env = {**base, "RUNNER_TEMP": f"{temp}/nocache{i}", "PIP_NO_CACHE_DIR": "1"}
-            cold_nocache.append(timed(bootstrap, env)[0])
-        cold = []
-        for i in range(3):
-            env = {**base, "RUNNER_TEMP": f"{temp}/cold{i}"}
-            cold.append(timed(bootstrap, env)[0])
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "SOVEREIGN_", "RUNNER_"))}
+        cold_nocache, cold = [], []
+        if not args.skip_cold:
+            for i in range(3):
+                env = {**base, "RUNNER_TEMP": f"{temp}/nocache{i}", "PIP_NO_CACHE_DIR": "1"}
+                cold_nocache.append(timed(bootstrap, env)[0])
+            for i in range(3):
+                env = {**base, "RUNNER_TEMP": f"{temp}/cold{i}"}
+                cold.append(timed(bootstrap, env)[0])
         env = {**base, "RUNNER_TEMP": f"{temp}/cold0"}
+        timed(bootstrap, env)  # make sure the venv exists when the cold runs were skipped
         warm = [timed(bootstrap, env)[0] for _ in range(args.runs)]
         python = timed(bootstrap, env)[1].strip().splitlines()[-1].removeprefix("python=")
-        sentinel = [python, str(ROOT / "sentinel" / "main.py"), "--tag", "v1.2.3", "--dry-run"]
-        check = [timed(sentinel, base)[0] for _ in range(args.runs)]
-        help_ = [timed([*sentinel[:2], "--help"], base)[0] for _ in range(args.runs)]
-        rows = [
-            ("sentinel dry-run tag check (process)", stats(check)),
-            ("sentinel --help (process)", stats(help_)),
-            ("bootstrap warm (venv reused)", stats(warm)),
-            ("bootstrap cold (pip cache as is)", stats(cold)),
-            ("bootstrap cold (PIP_NO_CACHE_DIR=1, downloads)", stats(cold_nocache)),
-        ]
+        rows = stage_rows(python, args.runs, base, temp)
+        rows.append(("bootstrap warm (venv reused)", stats(warm)))
+        if cold:
+            rows.append(("bootstrap cold (pip cache as is)", stats(cold)))
+            rows.append(("bootstrap cold (PIP_NO_CACHE_DIR=1, downloads)", stats(cold_nocache)))
     print(f"Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}\n")
     print("| what | result |\n|---|---|")
     for name, value in rows:

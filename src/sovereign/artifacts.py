@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from sovereign.errors import SovereignError
-from sovereign.gha import Inputs, Step, quote
+from sovereign.gha import MAX_TAG_LENGTH, Inputs, Step, quote
 
 
 def workspace(environ: Mapping[str, str]) -> Path:
@@ -29,8 +30,11 @@ def artifacts_dir(inputs: Inputs, environ: Mapping[str, str]) -> Path:
 
 
 def file_name(kind: str, tag: str, suffix: str) -> str:
-    """``changelog-v1.2.3.md``: the tag made safe for every file system."""
+    """``changelog-v1.2.3.md``: the tag made safe for every file system (and short
+    enough for it: a long tag keeps its start plus a hash, so names stay distinct)."""
     safe = re.sub(r"[^A-Za-z0-9._+-]", "-", tag).strip(".-") or "untagged"
+    if len(safe) > MAX_TAG_LENGTH:
+        safe = f"{safe[: MAX_TAG_LENGTH - 17]}-{hashlib.sha256(tag.encode()).hexdigest()[:16]}"
     return f"{kind}-{safe}.{suffix}"
 
 

@@ -82,9 +82,11 @@ def parse_flags(stage: Stage, argv: Sequence[str], prog: str) -> dict[str, str |
     parser = build_parser(stage, prog)
     known, unknown = parser.parse_known_args(list(argv))
     if unknown:
-        # Name the flags only: a mistyped --tokn=... must not echo its value.
-        names = ", ".join(sorted({arg.split("=", 1)[0] for arg in unknown}))
-        raise UsageError(f"unknown flag or argument: {names}", f"run `{prog} --help` to see the flags")
+        # Name the flags only: the value of a mistyped --tokn=... or --tokn ... may be a secret.
+        flags = sorted({arg.split("=", 1)[0] for arg in unknown if arg.startswith("-")})
+        stray = len([arg for arg in unknown if not arg.startswith("-")])
+        named = ", ".join(flags) + (" and " if flags and stray else "") + (f"{stray} stray value(s)" if stray else "")
+        raise UsageError(f"unknown flag or argument: {named}", f"run `{prog} --help` to see the flags")
     return {item.name: getattr(known, item.name) for item in stage.inputs}
 
 

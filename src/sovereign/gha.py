@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import secrets
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -25,6 +26,8 @@ from sovereign.errors import Failed, SovereignError, UsageError
 TRUE = frozenset({"true", "True", "TRUE"})
 FALSE = frozenset({"false", "False", "FALSE"})
 _TEXT_LIMIT = 120  # how much of a bad value an error message quotes
+MAX_TAG_LENGTH = 200  # "<kind>-<tag>.json" must fit a file name (255 bytes)
+_SURROGATE = re.compile("[\ud800-\udfff]")  # what undecodable bytes in argv/env become (surrogateescape)
 
 
 @dataclass(frozen=True)
@@ -188,6 +191,11 @@ def resolve(spec: Sequence[Input], environ: Mapping[str, str], cli: Mapping[str,
 def release_tag(inputs: Inputs, environ: Mapping[str, str]) -> str:
     """The ``tag`` input, defaulting to the pushed tag (GITHUB_REF refs/tags/...)."""
     tag = inputs.raw("tag")  # not stripped: "v1.2.3\n" is a bad tag, not a good one
+    if len(tag) > MAX_TAG_LENGTH:  # it names files, and int() refuses numbers of thousands of digits
+        raise SovereignError(
+            f"input 'tag' {quote(tag, 40)} is {len(tag)} characters long (at most {MAX_TAG_LENGTH})",
+            "give the release tag itself, such as v1.2.3",
+        )
     if tag:
         return tag
     ref = environ.get("GITHUB_REF", "")
@@ -291,7 +299,7 @@ class Step:
         path = self.environ.get(env, "")
         if not path:
             return False
-        with open(path, "a", encoding="utf-8", newline="") as fh:
+        with open(path, "a", encoding="utf-8", errors="backslashreplace", newline="") as fh:
             fh.write(self.redact(text) + "\n")
         return True
 
@@ -312,6 +320,12 @@ def execute(
     env = dict(os.environ) if environ is None else dict(environ)
     step = step or Step(stage.name, env)
     inputs = resolve(stage.inputs, env, cli)
+    undecodable = [item.name for item in stage.inputs if _SURROGATE.search(inputs.raw(item.name))]
+    if undecodable:  # bytes that are not UTF-8 reach Python as lone surrogates: refuse them by name only
+        step.error(
+            f"input '{undecodable[0]}' is not valid UTF-8 — pass it as UTF-8 text (check the secret or variable it comes from)"
+        )
+        return 1
     for item in stage.inputs:  # masks go out before anything else is printed
         if item.secret and inputs.raw(item.name).strip():
             step.mask(inputs.raw(item.name))

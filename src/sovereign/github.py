@@ -130,7 +130,13 @@ class GitHub:
         while url:
             response = self.request("GET", url, what, params=query)
             body = self._json(response, what)
-            yield from (body.get(key, []) if key else body)
+            items = body.get(key, []) if key and isinstance(body, dict) else body
+            if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
+                raise SovereignError(
+                    f"GitHub answered {what} with a document that is not a list of objects",
+                    "check GITHUB_API_URL points at the GitHub API",
+                )
+            yield from items
             match = _NEXT_RE.search(response.headers.get("Link", ""))
             url, query = (match.group(1), None) if match else (None, None)
             if url:

@@ -11,8 +11,16 @@ from typing import Any
 import requests
 
 from sovereign.errors import SovereignError
-from sovereign.gha import Secret
+from sovereign.gha import Input, Secret
 from sovereign.http import call, check_url, new_session
+
+API_KEY_INPUT = Input(
+    "grafana-api-key",
+    "a Grafana service-account token",
+    secret=True,
+    env_fallbacks=("GRAFANA_API_KEY",),  # the runbook's secret name
+    aliases=("--api-key",),
+)
 
 
 class Grafana:

@@ -20,7 +20,7 @@ from sovereign.artifacts import artifacts_dir, file_name, workspace, write
 from sovereign.errors import SovereignError
 from sovereign.gha import REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step, quote, release_tag
 from sovereign.gitrepo import GitRepo
-from sovereign.grafana import Grafana
+from sovereign.grafana import API_KEY_INPUT, Grafana
 from sovereign.http import check_url
 from sovereign.markdown import code, escape, table
 from sovereign.metrics_push import authorization, send
@@ -75,7 +75,14 @@ def _changelog(inputs: Inputs, tag: str, environ: Mapping[str, str]) -> Changelo
     path = inputs.text("changelog-json")
     if not path:
         return None
-    changelog = load(workspace(environ) / path)  # an absolute path stays as it is
+    base = workspace(environ)
+    file = (base / path).resolve()
+    if base not in file.parents:  # as notify does: a stage reads only the workspace
+        raise SovereignError(
+            f"input 'changelog-json' {quote(path)} points outside the workspace {base}",
+            "give a path inside the workspace, e.g. sovereign-artifacts/changelog-v1.2.3.json",
+        )
+    changelog = load(file)
     if changelog.get("tag") != tag:
         raise SovereignError(
             f"input 'changelog-json' describes {quote(str(changelog.get('tag')))}, not the release tag {quote(tag)}",
@@ -296,7 +303,7 @@ STAGE = Stage(
     description="Mark the release in Grafana (an annotation) and push the release's metrics.",
     own_inputs=(
         Input("grafana-url", "Grafana's base URL, e.g. https://example.grafana.net"),
-        Input("grafana-api-key", "a Grafana service-account token", secret=True, aliases=("--api-key",)),
+        API_KEY_INPUT,
         TAG_INPUT,
         REPOSITORY_INPUT,
         Input("annotation", "post (or update) the release annotation", "true", boolean=True),
@@ -308,7 +315,12 @@ STAGE = Stage(
         Input("metrics-url", "where to push metrics"),
         Input("metrics-format", "influx, prometheus (Pushgateway) or graphite", "influx"),
         Input("metrics-user", "user for basic auth at metrics-url (e.g. the Grafana Cloud instance ID)"),
-        Input("metrics-token", "token for metrics-url: basic auth with metrics-user, else bearer", secret=True),
+        Input(
+            "metrics-token",
+            "token for metrics-url: basic auth with metrics-user, else bearer",
+            secret=True,
+            env_fallbacks=("METRICS_TOKEN",),
+        ),
         Input("metrics-job", "the Pushgateway job name (prometheus format)", "sovereign"),
     ),
     main=run,

@@ -23,7 +23,7 @@ from sovereign import grafana_time
 from sovereign.artifacts import artifacts_dir, file_name, write
 from sovereign.errors import SovereignError
 from sovereign.gha import TAG_INPUT, Input, Inputs, Secret, Stage, Step, quote, release_tag
-from sovereign.grafana import Grafana
+from sovereign.grafana import API_KEY_INPUT, Grafana
 from sovereign.grafana_time import TimeRange
 from sovereign.markdown import escape, table
 from sovereign.snapshot_model import SNAPSHOT_QUERY_VERSION, Catalog, Context, build, finish
@@ -345,12 +345,7 @@ STAGE = Stage(
     description="A health probe, then a Grafana dashboard snapshot with each panel's data embedded.",
     own_inputs=(
         Input("grafana-url", "Grafana's base URL (https://, or http:// for loopback)", required=True),
-        Input(
-            "grafana-api-key",
-            "a service-account token: Viewer on the dashboard, allowed to create snapshots",
-            secret=True,
-            aliases=("--api-key",),
-        ),
+        API_KEY_INPUT,
         Input("dashboard-uid", "UID of the dashboard to snapshot (from its URL /d/<uid>/...)", required=True),
         TAG_INPUT,
         Input("name", "the snapshot's name (default: Release <tag> — <dashboard title>)"),

@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 import time
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.exceptions import MaxRetryError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from sovereign import __version__
@@ -32,17 +34,27 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 USER_AGENT = f"sovereign/{__version__} python-requests/{requests.__version__}"
 
 
-class RetryPolicy(Retry):
-    """urllib3's Retry with one change: a 429 is retried for every method.
+_DECIMAL_SECONDS = re.compile(r"\s*[0-9]+\.[0-9]+\s*")
 
-    A 429 means the request was not processed, so even a POST is safe to send
-    again; everything else follows ``allowed_methods`` (idempotent ones only).
+
+class RetryPolicy(Retry):
+    """urllib3's Retry with two changes.
+
+    A 429 is retried for every method: it means the request was not processed,
+    so even a POST is safe to send again; everything else follows
+    ``allowed_methods`` (idempotent ones only). And ``Retry-After: 1.5`` (Discord
+    sends decimals) is a capped wait, not an ``InvalidHeader`` that aborts the call.
     """
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
         if status_code == 429:
             return bool(self.total)
         return super().is_retry(method, status_code, has_retry_after)
+
+    def parse_retry_after(self, retry_after: str) -> float:
+        if _DECIMAL_SECONDS.fullmatch(retry_after):
+            return min(float(retry_after), float(self.retry_after_max))
+        return float(super().parse_retry_after(retry_after))
 
 
 def retry_policy(retry_posts: bool = False) -> RetryPolicy:
@@ -78,6 +90,9 @@ def check_url(url: str, what: str) -> str:
 
     The message never repeats the URL: webhook URLs are secrets.
     """
+    if any(ch.isspace() or not ch.isprintable() for ch in url.strip()):
+        # A line break in a URL is a header injection waiting for a lenient client.
+        raise SovereignError(f"{what} contains whitespace or control characters", "give the URL on one line, as is")
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname or ""
@@ -111,6 +126,7 @@ class PolicySession(requests.Session):
     def __init__(self, timeout: tuple[float, float] = TIMEOUT, retry_posts: bool = False) -> None:
         super().__init__()
         self.timeout = timeout
+        self.retry_posts = retry_posts
         self.headers["User-Agent"] = USER_AGENT
         adapter = HTTPAdapter(max_retries=retry_policy(retry_posts))
         self.mount("https://", adapter)
@@ -155,13 +171,21 @@ def explain(response: requests.Response, what: str) -> SovereignError:
     return SovereignError(f"{what} answered HTTP {status}{detail}", hint)
 
 
+def _read_timed_out(err: requests.exceptions.ConnectionError) -> bool:
+    """urllib3 reports read timeouts that outlived their retries as a ConnectionError
+    wrapping ``MaxRetryError(reason=ReadTimeoutError)``: the server was reached, it just never answered."""
+    reason = err.args[0] if err.args else None
+    return isinstance(reason, MaxRetryError) and isinstance(reason.reason, ReadTimeoutError)
+
+
 def call(session: requests.Session, method: str, url: str, what: str, **kwargs: Any) -> requests.Response:
     """Send a request; turn transport failures into a clear SovereignError.
 
     The body is read here, so a connection dropped mid-response is caught too;
-    for idempotent methods that case is retried like any other read error.
+    for idempotent methods (and read-only POSTs) it is retried like any other read error.
     """
-    attempts = RETRIES + 1 if method.upper() in IDEMPOTENT else 1
+    resendable = method.upper() in IDEMPOTENT or (method.upper() == "POST" and getattr(session, "retry_posts", False))
+    attempts = RETRIES + 1 if resendable else 1
     for attempt in range(attempts):
         try:
             response = session.request(method, url, **kwargs)
@@ -180,7 +204,11 @@ def call(session: requests.Session, method: str, url: str, what: str, **kwargs: 
             raise SovereignError(
                 f"{what} did not answer in time", "the service is slow or down: try again later"
             ) from None
-        except requests.exceptions.ConnectionError:
+        except requests.exceptions.ConnectionError as err:
+            if _read_timed_out(err):
+                raise SovereignError(
+                    f"{what} did not answer in time", "the service is slow or down: try again later"
+                ) from None
             raise SovereignError(
                 f"could not connect to {what}", "check the URL, DNS and that the service is up"
             ) from None

@@ -16,8 +16,9 @@ import pytest
 from localserver import Reply, Script, free_port, serve
 
 from sovereign.gha import Secret
+from sovereign.http import new_session
 from sovereign.notify import limits
-from sovereign.notify.deliver import send, webhook_session
+from sovereign.notify.deliver import send
 
 pytestmark = pytest.mark.slow
 PAYLOAD = {"embeds": [{"title": "t", "description": "d"}], "allowed_mentions": {"parse": []}}
@@ -35,7 +36,7 @@ def webhook(*answers: Reply) -> Iterator[tuple[str, Script]]:
 
 
 def deliver(channel: str, url: str, timeout: tuple[float, float] = (2.0, 5.0)):
-    return send(webhook_session(timeout=timeout), channel, Secret(url), PAYLOAD, sleep=time.sleep)
+    return send(new_session(timeout=timeout), channel, Secret(url), PAYLOAD, sleep=time.sleep)
 
 
 def test_429_then_200_is_two_requests():

@@ -10,8 +10,9 @@ import responses
 from responses import matchers
 
 from sovereign.gha import Secret
+from sovereign.http import new_session
 from sovereign.notify import limits
-from sovereign.notify.deliver import send, target, webhook_session
+from sovereign.notify.deliver import send, target
 
 SLACK = "https://hooks.slack.com/services/T000/B000/XXXXXXXXXXXXXXXX"
 DISCORD = "https://discord.com/api/webhooks/123/tok-en_SECRET"
@@ -21,7 +22,7 @@ PAYLOAD = {"text": "hello", "blocks": []}
 
 def post(channel: str, url: str, payload=PAYLOAD, sleeps: list[float] | None = None):
     record: list[float] = sleeps if sleeps is not None else []
-    return send(webhook_session(), channel, Secret(url), payload, sleep=record.append)
+    return send(new_session(), channel, Secret(url), payload, sleep=record.append)
 
 
 def assert_secret_free(result, *secrets: str) -> None:
@@ -48,7 +49,7 @@ def test_429_then_200_is_two_requests():
 
 
 def test_retry_after_accepts_decimals_and_is_capped():
-    policy = webhook_session().adapters["https://"].max_retries
+    policy = new_session().adapters["https://"].max_retries
     assert policy.parse_retry_after("1.5") == 1.5
     assert policy.parse_retry_after(" 2 ") == 2.0
     assert policy.parse_retry_after("99999") == 30

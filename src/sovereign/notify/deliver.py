@@ -13,7 +13,6 @@ Nothing here ever puts the webhook URL in a result or a message.
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,33 +25,10 @@ from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnection
 
 from sovereign.errors import SovereignError
 from sovereign.gha import Secret, quote
-from sovereign.http import RETRY_AFTER_MAX, TIMEOUT, RetryPolicy, call, new_session
+from sovereign.http import RETRY_AFTER_MAX, call
 from sovereign.notify import limits
 
 NAMES = {"slack": "Slack", "discord": "Discord", "teams": "Teams"}
-_SECONDS = re.compile(r"\s*\d+(?:\.\d+)?\s*")
-
-
-class _DecimalRetryAfter(RetryPolicy):
-    """The shared policy, but ``Retry-After: 1.5`` (Discord sends decimals) is a
-    wait, not an ``InvalidHeader`` error that would abort the delivery."""
-
-    def parse_retry_after(self, retry_after: str) -> float:
-        if _SECONDS.fullmatch(retry_after):
-            return min(float(retry_after), float(self.retry_after_max))
-        return float(super().parse_retry_after(retry_after))
-
-
-def webhook_session(timeout: tuple[float, float] = TIMEOUT) -> requests.Session:
-    """:func:`sovereign.http.new_session` (POSTs retried only when safe), tolerant
-    of decimal ``Retry-After`` values."""
-    session = new_session(timeout)
-    for adapter in session.adapters.values():
-        policy = getattr(adapter, "max_retries", None)
-        if isinstance(policy, RetryPolicy):
-            # urllib3 copies a policy with type(self)(...), so the class carries over.
-            policy.__class__ = _DecimalRetryAfter
-    return session
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from sovereign import artifacts, release
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Secret, Stage, Step, quote, release_tag
 from sovereign.github import check_repository
-from sovereign.http import check_url
+from sovereign.http import check_url, new_session
 from sovereign.markdown import escape, table
 from sovereign.notify import deliver, discord, limits, slack, teams
 from sovereign.notify.message import STATUSES, Message, from_changelog, from_markdown
@@ -154,7 +154,7 @@ def run(step: Step, inputs: Inputs) -> None:
             step.info(f"{channel}: dry-run, would send {len(body.encode('utf-8'))} bytes: {body}")
             results.append(deliver.Result(channel, False, "dry-run: not sent"))
     else:
-        session = deliver.webhook_session()
+        session = new_session()
         for channel, payload in payloads.items():
             result = deliver.send(session, channel, hooks[channel], payload)
             step.info(f"{channel}: {result.detail}")
