@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import types
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from gitfactory import RepoBuilder
 from harness import ActionResult, run_action
+
+from sovereign import http
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +37,24 @@ def action(runner_temp: Path, tmp_path: Path) -> Callable[..., ActionResult]:
         return run_action(name, inputs, runner_temp=runner_temp, **kwargs)
 
     return functools.partial(run)
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
+    """Every wait the HTTP policy would make, recorded instead of slept.
+
+    urllib3's waits (backoff, Retry-After) go through ``RetryPolicy.sleep``; the
+    resend after a body cut mid-response goes through ``sovereign.http.time.sleep``.
+    """
+    waited: list[float] = []
+
+    def record(self: http.RetryPolicy, response: object = None) -> None:
+        after = self.get_retry_after(response) if response is not None else None  # type: ignore[arg-type]
+        if after:
+            waited.append(after)
+        elif self.get_backoff_time() > 0:
+            waited.append(self.get_backoff_time())
+
+    monkeypatch.setattr(http.RetryPolicy, "sleep", record)
+    monkeypatch.setattr(http, "time", types.SimpleNamespace(sleep=waited.append))
+    yield waited

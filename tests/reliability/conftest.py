@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import types
-from collections.abc import Iterator
-
 import pytest
 from table import OUTCOMES, READ_TIMEOUT
 
@@ -30,27 +27,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "reliability_doc: checks docs/reliability.md; runs after the others")
-
-
-@pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[float]]:
-    """Every wait the HTTP policy would make, recorded instead of slept.
-
-    urllib3's waits (backoff, Retry-After) go through ``RetryPolicy.sleep``; the
-    resend after a body cut mid-response goes through ``sovereign.http.time.sleep``.
-    """
-    waited: list[float] = []
-
-    def record(self: http.RetryPolicy, response: object = None) -> None:
-        after = self.get_retry_after(response) if response is not None else None  # type: ignore[arg-type]
-        if after:
-            waited.append(after)
-        elif self.get_backoff_time() > 0:
-            waited.append(self.get_backoff_time())
-
-    monkeypatch.setattr(http.RetryPolicy, "sleep", record)
-    monkeypatch.setattr(http, "time", types.SimpleNamespace(sleep=waited.append))
-    yield waited
 
 
 @pytest.fixture

@@ -19,7 +19,6 @@ from localserver import Reply, Seen, serve
 from sovereign.annotation import Marker, default_text, marker_tags, update_payload
 from sovereign.gha import Step, execute
 from sovereign.grafana_push import STAGE
-from sovereign.http import RetryPolicy
 
 GRAFANA = "https://grafana.example"
 KEY = "glsa_Secret-Key-0123456789"
@@ -52,18 +51,6 @@ def run(tmp_path: Path, env: dict[str, str] | None = None, **flags: str) -> Resu
     report_file = tmp_path / "sovereign-artifacts" / "grafana-push-v1.2.3.json"
     report = json.loads(report_file.read_text()) if report_file.exists() else {}
     return Result(code, "\n".join(lines), step.outputs, summary.read_text() if summary.exists() else "", report)
-
-
-@pytest.fixture
-def sleeps(monkeypatch):
-    waited: list[float] = []
-
-    def record(self: RetryPolicy, response=None) -> None:
-        after = self.get_retry_after(response) if response is not None else None
-        waited.append(after if after else self.get_backoff_time())
-
-    monkeypatch.setattr(RetryPolicy, "sleep", record)
-    return waited
 
 
 def calls(method: str) -> list:
@@ -168,7 +155,7 @@ def test_organisation_wide_run_ignores_a_dashboard_marker_and_picks_the_oldest_o
     ],
 )
 @responses.activate
-def test_refusals_are_clear_errors_without_the_key(tmp_path, status, words, sleeps):
+def test_refusals_are_clear_errors_without_the_key(tmp_path, status, words, waits):
     responses.get(ANNOTATIONS, status=status, json={"message": "invalid API key"})
     result = run(tmp_path, verbose="true")
     assert result.code == 1
@@ -179,7 +166,7 @@ def test_refusals_are_clear_errors_without_the_key(tmp_path, status, words, slee
 
 
 @responses.activate
-def test_a_5xx_on_the_creating_post_is_not_retried(tmp_path, sleeps):
+def test_a_5xx_on_the_creating_post_is_not_retried(tmp_path, waits):
     responses.get(ANNOTATIONS, json=[])
     responses.post(ANNOTATIONS, status=502, json={"message": "bad gateway"})
     result = run(tmp_path)
@@ -189,7 +176,7 @@ def test_a_5xx_on_the_creating_post_is_not_retried(tmp_path, sleeps):
 
 
 def grafana_on_a_socket(posts: list[Reply]):
-    """A scripted Grafana on a real socket: ``responses`` skips urllib3's Retry-After sleeps."""
+    """A scripted Grafana on a real socket: ``responses`` skips urllib3's Retry-After waits."""
     answered: list[Reply] = []
 
     def reply(seen: Seen) -> Reply:
@@ -201,26 +188,26 @@ def grafana_on_a_socket(posts: list[Reply]):
     return serve(reply)
 
 
-def test_429_with_retry_after_is_waited_out_then_posted_once(tmp_path, sleeps):
+def test_429_with_retry_after_is_waited_out_then_posted_once(tmp_path, waits):
     posts = [Reply(429, b'{"message": "slow down"}', {"Retry-After": "2"}), Reply(200, b'{"id": 21}')]
     with grafana_on_a_socket(posts) as (url, script):
         result = run(tmp_path, **{"grafana-url": url})
     assert result.code == 0, result.log
-    assert [s.method for s in script.seen] == ["GET", "POST", "POST"] and sleeps == [2]
+    assert [s.method for s in script.seen] == ["GET", "POST", "POST"] and waits == [2]
     assert script.seen[1].headers["Authorization"] == f"Bearer {KEY}"
     assert result.outputs["annotation-id"] == "21"
 
 
-def test_429_that_never_ends_is_a_clear_error(tmp_path, sleeps):
+def test_429_that_never_ends_is_a_clear_error(tmp_path, waits):
     with grafana_on_a_socket([Reply(429, b"{}", {"Retry-After": "1"})]) as (url, script):
         result = run(tmp_path, **{"grafana-url": url})
     assert result.code == 1
     assert "Grafana rate-limited creating the release annotation even after retrying" in result.log
-    assert [s.method for s in script.seen].count("POST") == 4 and sleeps == [1, 1, 1]
+    assert [s.method for s in script.seen].count("POST") == 4 and waits == [1, 1, 1]
 
 
 @responses.activate
-def test_a_5xx_on_the_search_is_retried(tmp_path, sleeps):
+def test_a_5xx_on_the_search_is_retried(tmp_path, waits):
     responses.get(ANNOTATIONS, status=503, json={})
     responses.get(ANNOTATIONS, json=[])
     responses.post(ANNOTATIONS, json={"id": 2})
