@@ -200,7 +200,8 @@ def verify() -> int:
     total, failures = int(suite.get("tests", 0)), int(suite.get("failures", 0)) + int(suite.get("errors", 0))
     skipped = int(suite.get("skipped", 0))
     demo_run = subprocess.run([sys.executable, __file__, "demo"], capture_output=True, text=True, check=False)
-    excerpt = "\n".join(line for line in demo_run.stdout.splitlines() if not line.startswith("::"))[-6000:]
+    lines = [line.replace(str(ROOT) + os.sep, "") for line in demo_run.stdout.splitlines() if not line.startswith("::")]
+    excerpt = "\n".join(line if len(line) <= 160 else line[:159] + "…" for line in lines)
     text = f"""# Verification log
 
 Produced by `python3 tasks.py verify` — not filled in by hand.
