@@ -29,6 +29,19 @@ def artifacts_dir(inputs: Inputs, environ: Mapping[str, str]) -> Path:
     return path
 
 
+def workspace_file(value: str, name: str, environ: Mapping[str, str]) -> Path:
+    """A file named by input ``name``, relative to the workspace and kept inside it:
+    a stage reads only the workspace."""
+    base = workspace(environ)
+    path = (base / value).resolve()
+    if base not in path.parents:
+        raise SovereignError(
+            f"input '{name}' {quote(value)} points outside the workspace {base}",
+            "give a path inside the workspace, e.g. sovereign-artifacts/changelog-v1.2.3.json",
+        )
+    return path
+
+
 def file_name(kind: str, tag: str, suffix: str) -> str:
     """``changelog-v1.2.3.md``: the tag made safe for every file system (and short
     enough for it: a long tag keeps its start plus a hash, so names stay distinct)."""

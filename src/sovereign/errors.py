@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class SovereignError(Exception):
     """A check failed, a service refused, or an input was bad: exit 1.
@@ -33,3 +35,11 @@ class Failed(SovereignError):
     def __init__(self, problems: list[SovereignError]) -> None:
         super().__init__(f"{len(problems)} problem(s)")
         self.problems = problems
+
+
+def raise_all(problems: Sequence[SovereignError]) -> None:
+    """Nothing when there is no problem, the problem itself when there is one, else :class:`Failed`."""
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        raise Failed(list(problems))

@@ -18,7 +18,7 @@ import requests
 from sovereign.errors import SovereignError
 from sovereign.gha import Secret
 from sovereign.github_env import REPOSITORY_RE, api_url, check_repository, graphql_url, run_url, server_url
-from sovereign.http import call, check_url, new_session
+from sovereign.http import call, check_url, json_message, new_session
 
 __all__ = ["REPOSITORY_RE", "GitHub", "api_url", "check_repository", "graphql_url", "run_url", "server_url"]
 
@@ -63,10 +63,7 @@ class GitHub:
 
     def _error(self, response: requests.Response, what: str) -> SovereignError:
         status = response.status_code
-        try:
-            message = str(response.json().get("message", ""))[:200]
-        except (ValueError, AttributeError):  # not JSON, or JSON that is not an object
-            message = ""
+        message = json_message(response)
         detail = f" ({message})" if message else ""
         if status == 401:
             return SovereignError(

@@ -20,10 +20,9 @@ class GitRepo:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def run(self, *args: str, check: bool = True) -> bytes:
-        """``git -C path args`` as bytes; a failure becomes a clear SovereignError."""
+    def _git(self, *args: str) -> subprocess.CompletedProcess[bytes]:
         try:
-            result = subprocess.run(
+            return subprocess.run(
                 ["git", "-C", str(self.path), *args],
                 capture_output=True,
                 check=False,
@@ -31,6 +30,10 @@ class GitRepo:
             )
         except FileNotFoundError:
             raise SovereignError("git is not installed or not on PATH", "install git on the runner") from None
+
+    def run(self, *args: str, check: bool = True) -> bytes:
+        """``git -C path args`` as bytes; a failure becomes a clear SovereignError."""
+        result = self._git(*args)
         if check and result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip().splitlines()
             raise SovereignError(
@@ -67,10 +70,4 @@ class GitRepo:
         return out.decode().strip() or None
 
     def is_ancestor(self, ancestor: str, descendant: str) -> bool:
-        result = subprocess.run(
-            ["git", "-C", str(self.path), "merge-base", "--is-ancestor", ancestor, descendant],
-            capture_output=True,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-        return result.returncode == 0
+        return self._git("merge-base", "--is-ancestor", ancestor, descendant).returncode == 0

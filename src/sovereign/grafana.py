@@ -12,7 +12,7 @@ import requests
 
 from sovereign.errors import SovereignError
 from sovereign.gha import Input, Secret
-from sovereign.http import call, check_url, new_session
+from sovereign.http import call, check_url, json_message, new_session
 
 API_KEY_INPUT = Input(
     "grafana-api-key",
@@ -54,10 +54,7 @@ class Grafana:
     @staticmethod
     def explain(response: requests.Response, what: str) -> SovereignError:
         status = response.status_code
-        try:
-            message = str(response.json().get("message", ""))[:200]
-        except (ValueError, AttributeError):
-            message = ""
+        message = json_message(response)
         detail = f" ({message})" if message else ""
         if status == 401:
             return SovereignError(

@@ -16,7 +16,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sovereign import annotation, metric_formats, metrics
-from sovereign.artifacts import artifacts_dir, file_name, workspace, write
+from sovereign.artifacts import artifacts_dir, file_name, workspace, workspace_file, write
 from sovereign.errors import SovereignError
 from sovereign.gha import REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step, quote, release_tag
 from sovereign.gitrepo import GitRepo
@@ -75,14 +75,7 @@ def _changelog(inputs: Inputs, tag: str, environ: Mapping[str, str]) -> Changelo
     path = inputs.text("changelog-json")
     if not path:
         return None
-    base = workspace(environ)
-    file = (base / path).resolve()
-    if base not in file.parents:  # as notify does: a stage reads only the workspace
-        raise SovereignError(
-            f"input 'changelog-json' {quote(path)} points outside the workspace {base}",
-            "give a path inside the workspace, e.g. sovereign-artifacts/changelog-v1.2.3.json",
-        )
-    changelog = load(file)
+    changelog = load(workspace_file(path, "changelog-json", environ))
     if changelog.get("tag") != tag:
         raise SovereignError(
             f"input 'changelog-json' describes {quote(str(changelog.get('tag')))}, not the release tag {quote(tag)}",

@@ -25,7 +25,7 @@ from sovereign.errors import SovereignError
 from sovereign.gha import TAG_INPUT, Input, Inputs, Secret, Stage, Step, quote, release_tag
 from sovereign.grafana import API_KEY_INPUT, Grafana
 from sovereign.grafana_time import TimeRange
-from sovereign.markdown import escape, table
+from sovereign.markdown import code, escape, heading, table
 from sovereign.snapshot_model import SNAPSHOT_QUERY_VERSION, Catalog, Context, build, finish
 from sovereign.snapshot_reads import (
     Outcome,
@@ -132,14 +132,15 @@ def render_png(client: Grafana, settings: Settings, dashboard: Mapping[str, Any]
 def render_summary(
     settings: Settings, title: str, outcomes: list[Outcome], *, snapshot_url: str, time_range: TimeRange, png: str
 ) -> str:
-    head = f"## Sovereign grafana-snapshot — `{escape(settings.tag)}`{' (dry-run)' if settings.dry_run else ''}\n\n"
+    head = heading("grafana-snapshot", settings.tag, settings.dry_run)
     if re.fullmatch(r"https?://[^\s()<>\[\]]+", snapshot_url):  # Grafana's answer: only a plain URL becomes a link
         head += f"Snapshot: [{escape(title)}]({snapshot_url})\n\n"
     elif settings.dry_run:
         head += f"Snapshot **{escape(title)}** was not created (dry-run): the model is in the artifact.\n\n"
     else:
         head += f"Snapshot **{escape(title)}** created: {escape(snapshot_url) or '(Grafana returned no URL)'}\n\n"
-    head += f"Time: {time_range.iso()['from']} → {time_range.iso()['to']}"
+    iso = time_range.iso()
+    head += f"Time: {iso['from']} → {iso['to']}"
     head += f" · expires: {'never' if settings.expires == 0 else f'in {settings.expires} s'}\n\n"
     if png:
         head += f"Image: `{png}`\n\n"
@@ -289,8 +290,8 @@ def dry_run_without_token(step: Step, inputs: Inputs, settings: Settings, err: S
     step.set_output("snapshot-file", str(path))
     step.set_output("png-file", "")
     step.summary(
-        f"## Sovereign grafana-snapshot — `{escape(settings.tag)}` (dry-run)\n\n"
-        f"Dashboard `{escape(settings.uid)}` could not be read without a token: {escape(reason)}\n"
+        heading("grafana-snapshot", settings.tag, dry_run=True)
+        + f"Dashboard {code(settings.uid)} could not be read without a token: {escape(reason)}\n"
     )
 
 
@@ -300,10 +301,9 @@ def create(step: Step, client: Grafana, body: Mapping[str, Any]) -> dict[str, An
     if not isinstance(answer, dict):
         raise SovereignError("Grafana answered the snapshot creation without a snapshot", "check Grafana's logs")
     delete_key = str(answer.pop("deleteKey", "") or "")
-    if delete_key:
-        step.mask(delete_key)
     delete_url = str(answer.get("deleteUrl") or "")
     if delete_key:
+        step.mask(delete_key)
         answer["deleteUrl"] = delete_url.replace(delete_key, "***")
     step.set_output("snapshot-url", str(answer.get("url") or ""))
     step.set_output("snapshot-key", str(answer.get("key") or ""))

@@ -171,6 +171,14 @@ def explain(response: requests.Response, what: str) -> SovereignError:
     return SovereignError(f"{what} answered HTTP {status}{detail}", hint)
 
 
+def json_message(response: requests.Response) -> str:
+    """The ``message`` of a JSON error body (GitHub's and Grafana's shape), shortened; "" when there is none."""
+    try:
+        return str(response.json().get("message", ""))[:200]
+    except (ValueError, AttributeError):  # not JSON, or JSON that is not an object
+        return ""
+
+
 def _read_timed_out(err: requests.exceptions.ConnectionError) -> bool:
     """urllib3 reports read timeouts that outlived their retries as a ConnectionError
     wrapping ``MaxRetryError(reason=ReadTimeoutError)``: the server was reached, it just never answered."""

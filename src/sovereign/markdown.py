@@ -24,3 +24,8 @@ def code(text: str) -> str:
     """Untrusted text as inline code: backslash escapes do not work inside
     backticks, so only what would end the span or the table cell is replaced."""
     return "`" + " ".join(text.split()).replace("`", "'").replace("|", "\\|") + "`"
+
+
+def heading(stage: str, tag: str, dry_run: bool = False) -> str:
+    """A stage's step-summary heading: the tag as code, so no escape shows."""
+    return f"## Sovereign {stage} — {code(tag)}{' (dry-run)' if dry_run else ''}\n\n"

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit, urlunsplit
 
-from sovereign.errors import Failed, SovereignError
+from sovereign.errors import SovereignError, raise_all
 from sovereign.gha import quote
 from sovereign.metrics import Metric
 
@@ -107,10 +107,7 @@ def check_metrics(fmt: str, metrics: Sequence[Metric], release: Release) -> None
                         "use another format, or a tag without ';'",
                     ),
                 )
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise Failed(problems)
+    raise_all(problems)
 
 
 def _graphite_value_ok(value: str) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from sovereign.errors import Failed, SovereignError
+from sovereign.errors import SovereignError, raise_all
 from sovereign.gha import quote
 from sovereign.release import Changelog
 
@@ -166,10 +166,7 @@ def parse_lines(text: str) -> list[Metric]:
                     'one metric per line: `name 42`, `name=42` or `name{label="x"} 42`',
                 )
             )
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise Failed(problems)
+    raise_all(problems)
     return metrics
 
 
@@ -268,8 +265,5 @@ def combine(derived: Sequence[Metric], given: Sequence[Metric]) -> list[Metric]:
             )
         else:
             seen[metric.series] = metric
-    if len(problems) == 1:
-        raise problems[0]
-    if problems:
-        raise Failed(problems)
+    raise_all(problems)
     return list(seen.values())

@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sovereign import artifacts, semver
@@ -23,7 +22,7 @@ from sovereign.gha import (
     quote,
     release_tag,
 )
-from sovereign.markdown import code, escape, table
+from sovereign.markdown import code, escape, heading, table
 from sovereign.required_checks import check_required, split_names
 from sovereign.sentinel_checks import (
     Check,
@@ -157,7 +156,7 @@ def render_summary(tag: str, checks: list[Check], dry_run: bool, previous: str |
     rows = [
         [escape(c.name), icon[c.result], escape(c.reason) + (f" — {escape(c.fix)}" if c.fix else "")] for c in checks
     ]
-    head = f"## Sovereign sentinel — {code(tag)}{' (dry-run)' if dry_run else ''}\n\n{verdict}\n\n"
+    head = heading("sentinel", tag, dry_run) + f"{verdict}\n\n"
     tail = f"\nPrevious release tag: {code(previous)}\n" if previous else ""
     return head + table(["check", "result", "detail"], rows) + "\n" + tail
 
@@ -177,10 +176,6 @@ def _client(step: Step, inputs: Inputs) -> tuple[GitHub | None, SovereignError |
         return GitHub(inputs.secret("github-token"), inputs.text("repository"), step.environ), None, ""
     except SovereignError as err:
         return None, err, ""
-
-
-def _workspace(environ: Mapping[str, str]) -> Path:
-    return Path(environ.get("GITHUB_WORKSPACE") or Path.cwd())
 
 
 def _run_checks(ctx: Context, inputs: Inputs) -> tuple[str | None, list[Check]]:
@@ -228,7 +223,7 @@ def gate(
     ctx = Context(
         tag=tag,
         version=version,
-        workspace=_workspace(step.environ),
+        workspace=artifacts.workspace(step.environ),
         environ=step.environ,
         github=github,
         github_problem=problem,

@@ -61,13 +61,6 @@ class Change:
         return commit.login or commit.author
 
     @property
-    def author_is_login(self) -> bool:
-        if self.pr and self.pr.author:
-            return True
-        commit = next((c for c in self.commits if not c.is_merge), self.head)
-        return bool(commit.login)
-
-    @property
     def authors(self) -> list[str]:
         """Everyone who wrote a commit of this change, and the PR's author, first seen first."""
         if self.pr and self.pr.author:

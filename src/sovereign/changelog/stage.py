@@ -29,7 +29,7 @@ from sovereign.gha import (
 )
 from sovereign.github_env import check_repository, run_url, server_url
 from sovereign.gitrepo import GitRepo
-from sovereign.markdown import escape, table
+from sovereign.markdown import escape, heading, table
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub
@@ -121,7 +121,7 @@ def summary(doc: dict[str, object], notes: str, *, reason: str, why: str, reques
         ["breaking / security", f"{stats['breaking']} / {stats['security']}"],
         ["left out (see the JSON for why)", str(stats["excluded"])],
     ]
-    head = f"## Sovereign changelog — `{escape(str(doc['tag']))}`{' (dry-run)' if dry_run else ''}\n\n"
+    head = heading("changelog", str(doc["tag"]), dry_run)
     body = notes if len(notes) < SUMMARY_NOTES_LIMIT else truncate(notes, "", SUMMARY_NOTES_LIMIT)
     return head + table(["", ""], rows) + "\n\n" + body + "\n"
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 
-from sovereign.github import run_url
+from sovereign.github_env import run_url
 from sovereign.notify.sanitize import plain, safe_url
 from sovereign.release import Changelog
 

@@ -63,7 +63,7 @@ def plain(text: str) -> str:
 
 def slack(text: str) -> str:
     """Untrusted text for Slack mrkdwn or plain_text."""
-    return plain(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return slack_escape(plain(text))
 
 
 def slack_escape(text: str) -> str:

@@ -16,9 +16,9 @@ from urllib.parse import urlsplit
 from sovereign import artifacts, release
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Secret, Stage, Step, quote, release_tag
-from sovereign.github import check_repository
+from sovereign.github_env import check_repository
 from sovereign.http import check_url, new_session
-from sovereign.markdown import escape, table
+from sovereign.markdown import escape, heading, table
 from sovereign.notify import deliver, discord, limits, slack, teams
 from sovereign.notify.message import STATUSES, Message, from_changelog, from_markdown
 
@@ -53,22 +53,10 @@ def webhooks(step: Step, inputs: Inputs) -> dict[str, Secret]:
     return found
 
 
-def workspace_file(value: str, name: str, environ: Mapping[str, str]) -> Path:
-    """A file named by an input, relative to the workspace and kept inside it."""
-    base = artifacts.workspace(environ)
-    path = (base / value).resolve()
-    if base not in path.parents:
-        raise SovereignError(
-            f"input '{name}' {quote(value)} points outside the workspace {base}",
-            "give a path inside the workspace, e.g. sovereign-artifacts/changelog-v1.2.3.json",
-        )
-    return path
-
-
 def _notes(value: str, environ: Mapping[str, str]) -> str:
     """``changelog`` is the Markdown itself, or the path of a ``.md`` file."""
     if "\n" not in value and value.endswith(".md"):
-        path = workspace_file(value, "changelog", environ)
+        path = artifacts.workspace_file(value, "changelog", environ)
         if path.is_file():
             return path.read_text(encoding="utf-8", errors="replace")
     return value
@@ -95,7 +83,7 @@ def build_message(step: Step, inputs: Inputs) -> Message:
     }
     json_file = inputs.text("changelog-json")
     if json_file:
-        changelog = release.load(workspace_file(json_file, "changelog-json", environ))
+        changelog = release.load(artifacts.workspace_file(json_file, "changelog-json", environ))
         if inputs.text("changelog"):
             step.notice("both changelog-json and changelog are set: the JSON is used")
         try:
@@ -127,8 +115,7 @@ def summary(tag: str, results: list[deliver.Result], dry_run: bool) -> str:
         ]
         for r in results
     ]
-    head = f"## Sovereign notify — `{escape(tag)}`{' (dry-run)' if dry_run else ''}\n\n"
-    return head + table(["channel", "result", "detail"], rows) + "\n"
+    return heading("notify", tag, dry_run) + table(["channel", "result", "detail"], rows) + "\n"
 
 
 def run(step: Step, inputs: Inputs) -> None:
