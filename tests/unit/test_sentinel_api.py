@@ -356,6 +356,20 @@ def test_published_release_fails_with_its_url(tmp_path, api):
     assert result.check("not-already-released")["reason"] == f"v1.1.0 already has a published release: {url}"
 
 
+def test_rerun_of_the_same_run_takes_the_release_as_its_own(tmp_path, api):
+    tag_list(api, ["v1.1.0"])
+    ref(api)
+    url = "https://github.test/octo/widget/releases/tag/v1.1.0"
+    api.get(f"{REPO}/releases/tags/v1.1.0", json={"tag_name": "v1.1.0", "draft": False, "html_url": url})
+    result = sentinel(tmp_path, {}, env={"GITHUB_RUN_ATTEMPT": "2"})
+    check = result.check("not-already-released")
+    assert check["result"] == "skip"
+    assert (
+        check["reason"]
+        == f"v1.1.0 already has a published release: {url} — taken as this run's own (attempt 2 of the run)"
+    )
+
+
 def test_draft_release_fails(tmp_path, api):
     tag_list(api, ["v1.1.0"])
     ref(api)
