@@ -12,7 +12,7 @@ import responses
 from sovereign import grafana_snapshot
 from sovereign.gha import Step, execute
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "grafana"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "grafana"
 GRAFANA = "https://grafana.example.com"
 TOKEN = "glsa_0123456789abcdef0123456789abcdef_0a1b2c3d"
 DELETE_KEY = "Zq8KpW3vXnL5tR2yB7mC4dF9gH1jS6aE"

@@ -23,7 +23,7 @@ from sovereign.release import load
 
 API = "https://api.github.example.com"
 GRAPHQL = API + "/graphql"
-SCHEMA_FILE = Path(__file__).resolve().parents[2] / ".cache" / "graphql-schema" / "schema.graphql"
+SCHEMA_FILE = Path(__file__).resolve().parents[3] / ".cache" / "graphql-schema" / "schema.graphql"
 _SCHEMA: list[Any] = []
 
 

@@ -26,7 +26,7 @@ from sovereign.snapshot_model import (
 )
 from sovereign.snapshot_vars import Value, current_values
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "grafana"
+FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "grafana"
 NOW = 1_779_451_200_000  # 2026-05-22T12:00:00Z
 SIX_HOURS = TimeRange(NOW - 21_600_000, NOW, "now-6h", "now")
 

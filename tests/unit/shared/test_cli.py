@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sovereign.cli import main
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 def test_stage_runs_from_cli(capsys, monkeypatch, tmp_path):
