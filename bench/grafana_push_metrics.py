@@ -32,8 +32,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from sovereign.metric_formats import Release, render_graphite, render_influx, render_prometheus  # noqa: E402
-from sovereign.metrics import parse_lines  # noqa: E402
+from sovereign.grafana_push.formats import Release, render_graphite, render_influx, render_prometheus  # noqa: E402
+from sovereign.grafana_push.metrics import parse_lines  # noqa: E402
 
 CHANGELOG = {
     "schema": "sovereign.changelog/v1",

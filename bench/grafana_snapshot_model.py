@@ -19,9 +19,9 @@ from typing import Any, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
 
-from sovereign.grafana_time import TimeRange
-from sovereign.snapshot_model import Catalog, Context, build, embed, finish, plan, queried_panels
-from sovereign.snapshot_vars import current_values
+from sovereign.grafana_snapshot.model import Catalog, Context, build, embed, finish, plan, queried_panels
+from sovereign.grafana_snapshot.timerange import TimeRange
+from sovereign.grafana_snapshot.variables import current_values
 
 NOW = 1_779_451_200_000
 SETTINGS = {

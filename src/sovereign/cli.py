@@ -16,10 +16,10 @@ from sovereign.gha import Stage, Step, execute
 # Stage name -> module holding STAGE; imported only when that stage runs, so a
 # stage pays the start-up cost of its own dependencies and no one else's.
 STAGES: dict[str, str] = {
-    "sentinel": "sovereign.sentinel",
+    "sentinel": "sovereign.sentinel.stage",
     "changelog": "sovereign.changelog.stage",
-    "grafana-push": "sovereign.grafana_push",
-    "grafana-snapshot": "sovereign.grafana_snapshot",
+    "grafana-push": "sovereign.grafana_push.stage",
+    "grafana-snapshot": "sovereign.grafana_snapshot.stage",
     "notify": "sovereign.notify.stage",
     "ritual": "sovereign.ritual",
 }

@@ -9,7 +9,7 @@ from pathlib import Path
 from gitfactory import RepoBuilder
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "unit"))
-from test_changelog_scenario import realistic
+from changelog_scenario import realistic
 
 from sovereign.release import load
 

@@ -22,7 +22,7 @@ import pytest
 import requests
 
 from sovereign.gha import Step, execute
-from sovereign.grafana_push import STAGE
+from sovereign.grafana_push.stage import STAGE
 
 pytestmark = pytest.mark.slow
 

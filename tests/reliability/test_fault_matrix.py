@@ -15,14 +15,14 @@ import pytest
 from localserver import free_port, serve
 from table import TOTAL_WAIT_CAP, WAIT_CAP, Adapter, Fault, cells, expect
 
-from sovereign import annotation
 from sovereign.errors import SovereignError
 from sovereign.gha import Secret, Step
 from sovereign.github import GitHub
 from sovereign.grafana import Grafana
+from sovereign.grafana_push import annotation
+from sovereign.grafana_push.formats import Push
+from sovereign.grafana_push.push import send as push_metrics
 from sovereign.http import new_session
-from sovereign.metric_formats import Push
-from sovereign.metrics_push import send as push_metrics
 
 TOKEN = Secret("matrix-token-0123456789")
 
@@ -48,7 +48,7 @@ def _webhook(channel: str) -> Callable[[str, list[float]], Any]:
 
 
 def _snapshot(url: str, waits: list[float]) -> Any:
-    stage = importlib.import_module("sovereign.grafana_snapshot")
+    stage = importlib.import_module("sovereign.grafana_snapshot.stage")
     return stage.create(_step(), Grafana(url, TOKEN), {"dashboard": {"title": "d"}, "name": "n"})
 
 
@@ -75,7 +75,7 @@ RUNNERS: dict[str, Callable[[str, list[float]], Any]] = {
     "teams": _webhook("teams"),
 }
 
-MODULES = {"snapshot-create": "sovereign.grafana_snapshot", "slack": "sovereign.notify.deliver"}
+MODULES = {"snapshot-create": "sovereign.grafana_snapshot.stage", "slack": "sovereign.notify.deliver"}
 MODULES.update(discord=MODULES["slack"], teams=MODULES["slack"])
 
 

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from sovereign.errors import SovereignError, raise_all
 from sovereign.gha import quote
-from sovereign.metrics import Metric
+from sovereign.grafana_push.metrics import Metric
 
 FORMATS = ("influx", "prometheus", "graphite")
 GRAPHITE_INTERVAL = 10  # seconds; Grafana Cloud's documented example resolution

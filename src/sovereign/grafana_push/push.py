@@ -11,8 +11,8 @@ import base64
 
 from sovereign.errors import SovereignError
 from sovereign.gha import Secret, Step
+from sovereign.grafana_push.formats import Push
 from sovereign.http import call, check_url, explain, new_session
-from sovereign.metric_formats import Push
 
 
 def authorization(user: str, token: Secret) -> str:

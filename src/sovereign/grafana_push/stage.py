@@ -15,15 +15,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
-from sovereign import annotation, metric_formats, metrics
 from sovereign.artifacts import artifacts_dir, file_name, workspace, workspace_file, write
 from sovereign.errors import SovereignError
 from sovereign.gha import REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step, quote, release_tag
 from sovereign.gitrepo import GitRepo
 from sovereign.grafana import API_KEY_INPUT, Grafana
+from sovereign.grafana_push import annotation, formats, metrics
+from sovereign.grafana_push.push import authorization, send
 from sovereign.http import check_url
 from sovereign.markdown import code, escape, table
-from sovereign.metrics_push import authorization, send
 from sovereign.release import Changelog, load
 
 STAGE_NAME = "grafana-push"
@@ -161,17 +161,17 @@ class MetricsPlan:
     url: str
     every: list[metrics.Metric]
     given: bool  # the user asked for metrics, so a missing metrics-url is an error
-    release: metric_formats.Release
+    release: formats.Release
 
 
-def plan_metrics(inputs: Inputs, derived: Sequence[metrics.Metric], release: metric_formats.Release) -> MetricsPlan:
-    fmt = metric_formats.check_format(inputs.text("metrics-format"))
+def plan_metrics(inputs: Inputs, derived: Sequence[metrics.Metric], release: formats.Release) -> MetricsPlan:
+    fmt = formats.check_format(inputs.text("metrics-format"))
     url = inputs.text("metrics-url")
     if url:
         check_url(url, "input 'metrics-url'")
     given = metrics.parse_lines(inputs.raw("metrics"))
     every = metrics.combine(derived, given)
-    metric_formats.check_metrics(fmt, every, release)
+    formats.check_metrics(fmt, every, release)
     authorization(inputs.text("metrics-user"), inputs.secret("metrics-token"))  # refuses a user without a token
     if given and not url and not inputs.flag("dry-run"):
         raise SovereignError(
@@ -191,7 +191,7 @@ def _metrics(step: Step, inputs: Inputs, report: Report, plan: MetricsPlan) -> i
         step.info(f"no metrics-url: {len(every)} release metric(s) computed, not pushed")
         return 0
     job = inputs.text("metrics-job") or "sovereign"
-    push = metric_formats.build_push(fmt, url, every, plan.release, job)
+    push = formats.build_push(fmt, url, every, plan.release, job)
     report.metrics = {
         "format": fmt,
         "method": push.method,
@@ -218,7 +218,7 @@ def _metrics(step: Step, inputs: Inputs, report: Report, plan: MetricsPlan) -> i
 
 
 def _value_text(value: Any) -> str:
-    return str(value) if isinstance(value, (int, str)) else metric_formats.number_text(float(value))
+    return str(value) if isinstance(value, (int, str)) else formats.number_text(float(value))
 
 
 def render_summary(report: Report) -> str:
@@ -272,7 +272,7 @@ def run(step: Step, inputs: Inputs) -> None:
             days = days_from_git(changelog, step.environ)
         derived = metrics.release_metrics(changelog, days)
     now = time.time()  # one instant for the marker and every metric point
-    plan = plan_metrics(inputs, derived, metric_formats.Release(repository, tag, now))
+    plan = plan_metrics(inputs, derived, formats.Release(repository, tag, now))
     if not dry_run and not inputs.text("grafana-url") and not plan.url:
         raise SovereignError(
             "nothing to do: neither grafana-url nor metrics-url is set",

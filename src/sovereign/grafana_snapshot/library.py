@@ -12,7 +12,7 @@ import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sovereign.snapshot_panels import Panel, all_panels
+from sovereign.grafana_snapshot.panels import Panel, all_panels
 
 _KEEP = ("id", "gridPos")  # where the dashboard put the panel wins over the library's
 

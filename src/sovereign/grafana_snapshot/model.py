@@ -18,11 +18,18 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sovereign import grafana_time
 from sovereign.errors import SovereignError
-from sovereign.grafana_time import TimeRange
-from sovereign.snapshot_panels import GRID_COLUMNS, Panel, data_panels, expand
-from sovereign.snapshot_vars import Value, builtins, interpolate, interpolate_all, variable_name, with_scoped
+from sovereign.grafana_snapshot import timerange
+from sovereign.grafana_snapshot.panels import GRID_COLUMNS, Panel, data_panels, expand
+from sovereign.grafana_snapshot.timerange import TimeRange
+from sovereign.grafana_snapshot.variables import (
+    Value,
+    builtins,
+    interpolate,
+    interpolate_all,
+    variable_name,
+    with_scoped,
+)
 
 GRAFANA_DS = {"type": "grafana", "uid": "grafana"}
 MIXED, DASHBOARD, EXPRESSION = "-- Mixed --", "-- Dashboard --", "__expr__"
@@ -166,7 +173,7 @@ def max_data_points(panel: Panel) -> int:
 def interval_ms(span_ms: int, points: int, min_interval: str) -> int:
     """Grafana's calculateInterval: the range over the points, rounded, never under the minimum."""
     interval = round_interval(span_ms / max(points, 1))
-    low = grafana_time.duration_ms(min_interval) if min_interval else None
+    low = timerange.duration_ms(min_interval) if min_interval else None
     return max(interval, low or 1)
 
 
@@ -177,11 +184,11 @@ def panel_range(panel: Panel, dashboard_range: TimeRange, now_ms: int, variables
     if time_from:
         start = time_from if time_from.startswith("now") else f"now-{time_from}"
         try:
-            result = TimeRange(grafana_time.parse(start, now_ms), now_ms, start, "now")
+            result = TimeRange(timerange.parse(start, now_ms), now_ms, start, "now")
         except SovereignError:  # a bad override: Grafana ignores it too
             result = dashboard_range
     shift = interpolate(str(panel.get("timeShift") or "").strip(), variables, "")
-    shift_ms = grafana_time.duration_ms(shift) if shift else None
+    shift_ms = timerange.duration_ms(shift) if shift else None
     if shift_ms:
         result = TimeRange(result.from_ms - shift_ms, result.to_ms - shift_ms, result.raw_from, result.raw_to)
     return result

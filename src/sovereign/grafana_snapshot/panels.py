@@ -12,7 +12,7 @@ import copy
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from sovereign.snapshot_vars import Value, interpolate, scoped, with_scoped
+from sovereign.grafana_snapshot.variables import Value, interpolate, scoped, with_scoped
 
 GRID_COLUMNS = 24
 _REPEAT_KEYS = ("repeat", "repeatDirection", "maxPerRow", "repeatIteration", "repeatPanelId", "repeatedByRow")

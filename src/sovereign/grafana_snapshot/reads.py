@@ -16,9 +16,8 @@ from urllib.parse import urlencode
 from sovereign.errors import SovereignError
 from sovereign.gha import Step
 from sovereign.grafana import Grafana
-from sovereign.grafana_time import TimeRange
-from sovereign.snapshot_library import inline, library_uids
-from sovereign.snapshot_model import (
+from sovereign.grafana_snapshot.library import inline, library_uids
+from sovereign.grafana_snapshot.model import (
     Catalog,
     Context,
     PanelPlan,
@@ -31,6 +30,7 @@ from sovereign.snapshot_model import (
     queried_panels,
     visible_frames,
 )
+from sovereign.grafana_snapshot.timerange import TimeRange
 
 
 @dataclass

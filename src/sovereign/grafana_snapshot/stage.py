@@ -19,15 +19,13 @@ from typing import Any
 from urllib.parse import quote as url_quote
 from urllib.parse import urlencode
 
-from sovereign import grafana_time
 from sovereign.artifacts import artifacts_dir, file_name, write
 from sovereign.errors import SovereignError
 from sovereign.gha import TAG_INPUT, Input, Inputs, Secret, Stage, Step, quote, release_tag
 from sovereign.grafana import API_KEY_INPUT, Grafana
-from sovereign.grafana_time import TimeRange
-from sovereign.markdown import code, escape, heading, table
-from sovereign.snapshot_model import SNAPSHOT_QUERY_VERSION, Catalog, Context, build, finish
-from sovereign.snapshot_reads import (
+from sovereign.grafana_snapshot import timerange
+from sovereign.grafana_snapshot.model import SNAPSHOT_QUERY_VERSION, Catalog, Context, build, finish
+from sovereign.grafana_snapshot.reads import (
     Outcome,
     annotations_for,
     check_external,
@@ -38,7 +36,9 @@ from sovereign.snapshot_reads import (
     major_version,
     probe,
 )
-from sovereign.snapshot_vars import current_values, unresolved_all
+from sovereign.grafana_snapshot.timerange import TimeRange
+from sovereign.grafana_snapshot.variables import current_values, unresolved_all
+from sovereign.markdown import code, escape, heading, table
 
 SCHEMA = "sovereign.grafana-snapshot/v1"
 MODERN = 11  # assumed when Grafana does not say its version
@@ -88,7 +88,7 @@ def read_settings(step: Step, inputs: Inputs) -> Settings:
             f"input 'dashboard-uid' {quote(settings.uid)} is not a Grafana dashboard UID",
             "copy the UID from the dashboard's URL (/d/<uid>/...): letters, digits, - and _, at most 40",
         )
-    grafana_time.resolve(settings.time_from, settings.time_to, int(clock() * 1000))  # fail early
+    timerange.resolve(settings.time_from, settings.time_to, int(clock() * 1000))  # fail early
     if not settings.api_key and not dry_run:
         raise SovereignError(
             "input 'grafana-api-key' is required to create a snapshot",
@@ -173,8 +173,8 @@ def gather(step: Step, settings: Settings, readers: Grafana, dashboard: dict[str
     version = version or str((frontend.get("buildInfo") or {}).get("version") or "")
     if settings.external:
         check_external(readers)
-    week_start = grafana_time.week_start_of(str(dashboard.get("weekStart") or ""))
-    time_range = grafana_time.resolve(settings.time_from, settings.time_to, now_ms, week_start)
+    week_start = timerange.week_start_of(str(dashboard.get("weekStart") or ""))
+    time_range = timerange.resolve(settings.time_from, settings.time_to, now_ms, week_start)
     title = settings.name or f"Release {settings.tag} — {dashboard.get('title') or settings.uid}"
     if settings.embed_data:
         dashboard = inline_library_panels(step, readers, dashboard)

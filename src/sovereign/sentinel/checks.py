@@ -19,7 +19,7 @@ from sovereign import semver, tags
 from sovereign.errors import SovereignError
 from sovereign.gha import quote
 from sovereign.gitrepo import GitRepo, Tag
-from sovereign.version_files import VersionFileError, read_version, same_version
+from sovereign.sentinel.version_files import VersionFileError, read_version, same_version
 
 if TYPE_CHECKING:  # requests is imported only when a token is there
     from sovereign.github import GitHub

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sovereign.gha import quote
-from sovereign.sentinel_checks import FAIL, PASS, POLL_FIRST, POLL_MAX, SKIP, Check, Context
+from sovereign.sentinel.checks import FAIL, PASS, POLL_FIRST, POLL_MAX, SKIP, Check, Context
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub

@@ -23,8 +23,7 @@ from sovereign.gha import (
     release_tag,
 )
 from sovereign.markdown import code, escape, heading, table
-from sovereign.required_checks import check_required, split_names
-from sovereign.sentinel_checks import (
+from sovereign.sentinel.checks import (
     Check,
     Context,
     check_branch,
@@ -35,6 +34,7 @@ from sovereign.sentinel_checks import (
     check_version_files,
     run_check,
 )
+from sovereign.sentinel.required_checks import check_required, split_names
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 import responses
+from changelog_scenario import realistic, run_stage
 from gitfactory import RepoBuilder
-from test_changelog_scenario import realistic, run_stage
 
 from sovereign.release import load
 

@@ -16,9 +16,9 @@ import pytest
 import responses
 from localserver import Reply, Seen, serve
 
-from sovereign.annotation import Marker, default_text, marker_tags, update_payload
 from sovereign.gha import Step, execute
-from sovereign.grafana_push import STAGE
+from sovereign.grafana_push.annotation import Marker, default_text, marker_tags, update_payload
+from sovereign.grafana_push.stage import STAGE
 
 GRAFANA = "https://grafana.example"
 KEY = "glsa_Secret-Key-0123456789"

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from sovereign.errors import Failed, SovereignError
-from sovereign.metric_formats import (
+from sovereign.grafana_push.formats import (
     Release,
     build_push,
     check_format,
@@ -19,7 +19,7 @@ from sovereign.metric_formats import (
     render_influx,
     render_prometheus,
 )
-from sovereign.metrics import Metric, parse_lines
+from sovereign.grafana_push.metrics import Metric, parse_lines
 
 RELEASE = Release("octo/widget", "v1.2.3", 1_700_000_000.5)
 NS = "1700000000500000000"

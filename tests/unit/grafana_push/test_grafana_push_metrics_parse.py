@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sovereign.errors import Failed, SovereignError
-from sovereign.metrics import (
+from sovereign.grafana_push.metrics import (
     Metric,
     combine,
     days_from_changelog,

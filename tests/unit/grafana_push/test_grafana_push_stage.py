@@ -12,7 +12,7 @@ import responses
 from gitfactory import RepoBuilder
 
 from sovereign.gha import Step, execute
-from sovereign.grafana_push import STAGE
+from sovereign.grafana_push.stage import STAGE
 from sovereign.http import RetryPolicy
 
 INFLUX = "http://127.0.0.1:8086/write?db=releases"

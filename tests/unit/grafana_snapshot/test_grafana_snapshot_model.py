@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sovereign.grafana_time import TimeRange
-from sovereign.snapshot_model import (
+from sovereign.grafana_snapshot.model import (
     Catalog,
     Context,
     Unqueryable,
@@ -24,7 +23,8 @@ from sovereign.snapshot_model import (
     plan,
     round_interval,
 )
-from sovereign.snapshot_vars import Value, current_values
+from sovereign.grafana_snapshot.timerange import TimeRange
+from sovereign.grafana_snapshot.variables import Value, current_values
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "grafana"
 NOW = 1_779_451_200_000  # 2026-05-22T12:00:00Z

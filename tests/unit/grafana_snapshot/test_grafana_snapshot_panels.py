@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import copy
 
-from sovereign.snapshot_panels import all_panels, data_panels, expand
-from sovereign.snapshot_vars import Value
+from sovereign.grafana_snapshot.panels import all_panels, data_panels, expand
+from sovereign.grafana_snapshot.variables import Value
 
 HOSTS = {"host": Value(("web-1", "web-2", "web-3"), "web-1 + web-2 + web-3", multi=True)}
 
@@ -103,7 +103,7 @@ def test_collapsed_row_keeps_its_panels_inside_and_expands_their_repeats():
 
 
 def test_library_panels_are_inlined_where_the_dashboard_put_them():
-    from sovereign.snapshot_library import inline, library_uids
+    from sovereign.grafana_snapshot.library import inline, library_uids
 
     reference = {
         "id": 5,

@@ -9,8 +9,8 @@ import pytest
 import requests
 import responses
 
-from sovereign import grafana_snapshot
 from sovereign.gha import Step, execute
+from sovereign.grafana_snapshot import stage as grafana_snapshot
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "grafana"
 GRAFANA = "https://grafana.example.com"

@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 
 import pytest
 
-from sovereign import grafana_time
 from sovereign.errors import SovereignError
+from sovereign.grafana_snapshot import timerange
 
 # Wednesday 2026-05-20 14:37:12.345 UTC
 NOW = int(datetime(2026, 5, 20, 14, 37, 12, 345000, tzinfo=timezone.utc).timestamp() * 1000)
@@ -43,18 +43,18 @@ def ms(*args: int) -> int:
     ],
 )
 def test_parse(text, round_up, expected):
-    assert grafana_time.parse(text, NOW, round_up) == expected
+    assert timerange.parse(text, NOW, round_up) == expected
 
 
 def test_month_arithmetic_clamps_to_the_last_day():
     march_31 = ms(2026, 3, 31, 8)
-    assert grafana_time.parse("now-1M", march_31) == ms(2026, 2, 28, 8)
+    assert timerange.parse("now-1M", march_31) == ms(2026, 2, 28, 8)
 
 
 def test_week_start_from_the_dashboard():
-    assert grafana_time.parse("now/w", NOW, week_start=grafana_time.week_start_of("sunday")) == ms(2026, 5, 17)
-    assert grafana_time.week_start_of("") == 0
-    assert grafana_time.week_start_of("Saturday") == 5
+    assert timerange.parse("now/w", NOW, week_start=timerange.week_start_of("sunday")) == ms(2026, 5, 17)
+    assert timerange.week_start_of("") == 0
+    assert timerange.week_start_of("Saturday") == 5
 
 
 @pytest.mark.parametrize(
@@ -62,26 +62,26 @@ def test_week_start_from_the_dashboard():
 )
 def test_bad_time_is_a_clear_error(text):
     with pytest.raises(SovereignError) as caught:
-        grafana_time.parse(text, NOW, what="input 'time-from'")
+        timerange.parse(text, NOW, what="input 'time-from'")
     assert caught.value.what.startswith("input 'time-from' ")
     assert "now-6h" in caught.value.fix
 
 
 def test_resolve_makes_the_range_absolute():
-    result = grafana_time.resolve("now-6h", "now", NOW)
+    result = timerange.resolve("now-6h", "now", NOW)
     assert (result.from_ms, result.to_ms) == (NOW - 21_600_000, NOW)
     assert result.iso() == {"from": "2026-05-20T08:37:12.345Z", "to": "2026-05-20T14:37:12.345Z"}
     assert result.span_ms == 21_600_000
 
 
 def test_resolve_rounds_the_end_up():
-    result = grafana_time.resolve("now-1d/d", "now-1d/d", NOW)
+    result = timerange.resolve("now-1d/d", "now-1d/d", NOW)
     assert result.iso() == {"from": "2026-05-19T00:00:00.000Z", "to": "2026-05-19T23:59:59.999Z"}
 
 
 def test_reversed_range_is_refused():
     with pytest.raises(SovereignError, match="empty or reversed"):
-        grafana_time.resolve("now", "now-1h", NOW)
+        timerange.resolve("now", "now-1h", NOW)
 
 
 @pytest.mark.parametrize(
@@ -89,9 +89,9 @@ def test_reversed_range_is_refused():
     [("15s", 15_000), ("1m", 60_000), (">10s", 10_000), ("2h", 7_200_000), ("1d", 86_400_000), ("500ms", 500)],
 )
 def test_duration(text, expected):
-    assert grafana_time.duration_ms(text) == expected
+    assert timerange.duration_ms(text) == expected
 
 
 @pytest.mark.parametrize("text", ["", "$__auto", "fast", "10"])
 def test_not_a_duration(text):
-    assert grafana_time.duration_ms(text) is None
+    assert timerange.duration_ms(text) is None

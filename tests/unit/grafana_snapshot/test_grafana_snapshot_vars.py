@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sovereign.snapshot_vars import (
+from sovereign.grafana_snapshot.variables import (
     Value,
     builtins,
     current_values,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 import responses
 from responses import matchers
-from test_sentinel_gate import API, TOKEN, run_sentinel
+from sentinel_runner import API, TOKEN, run_sentinel
 
 REPO = f"{API}/repos/octo/widget"
 COMMIT = "c" * 40
@@ -436,7 +436,7 @@ def test_token_without_repository_skips_api_checks(tmp_path):
 
 
 def test_matrix_names_keep_their_commas():
-    from sovereign.required_checks import split_names
+    from sovereign.sentinel.required_checks import split_names
 
     assert split_names("test (ubuntu-latest, 3.12), lint\nci/x\n\nlint") == [
         "test (ubuntu-latest, 3.12)",

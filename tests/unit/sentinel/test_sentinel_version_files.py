@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from sovereign import semver
-from sovereign.version_files import VersionFileError, pep440_key, read_version, same_version
+from sovereign.sentinel.version_files import VersionFileError, pep440_key, read_version, same_version
 
 
 def v(text: str) -> semver.Version:
