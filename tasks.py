@@ -75,6 +75,7 @@ def test(pytest_args: list[str]) -> int:
         ("ruff", [tool("ruff"), "check", *python_files]),
         ("ruff format", [tool("ruff"), "format", "--check", *python_files]),
         ("mypy --strict", [tool("mypy"), "--strict", "src"]),
+        ("import rules", [tool("lint-imports"), "--no-logo", "--no-cache"]),
         (
             "zizmor",
             [tool("zizmor"), "--offline", "--no-progress", ".", *(w for w in workflows if w.startswith("examples"))],

@@ -9,17 +9,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from sovereign.errors import SovereignError
-from sovereign.gha import MAX_TAG_LENGTH, Inputs, Step, quote
+from sovereign.gha import MAX_TAG_LENGTH, Step, quote
 
 
 def workspace(environ: Mapping[str, str]) -> Path:
     return Path(environ.get("GITHUB_WORKSPACE") or os.getcwd()).resolve()
 
 
-def artifacts_dir(inputs: Inputs, environ: Mapping[str, str]) -> Path:
-    """``artifacts-dir`` resolved under the workspace; escaping it is refused."""
+def artifacts_dir(value: str, environ: Mapping[str, str]) -> Path:
+    """The ``artifacts-dir`` input resolved under the workspace; escaping it is refused."""
     base = workspace(environ)
-    raw = inputs.text("artifacts-dir") or "sovereign-artifacts"
+    raw = value.strip() or "sovereign-artifacts"
     path = (base / raw).resolve()
     if path != base and base not in path.parents:
         raise SovereignError(

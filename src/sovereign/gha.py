@@ -188,9 +188,9 @@ def resolve(spec: Sequence[Input], environ: Mapping[str, str], cli: Mapping[str,
     return Inputs(spec, values, sources)
 
 
-def release_tag(inputs: Inputs, environ: Mapping[str, str]) -> str:
-    """The ``tag`` input, defaulting to the pushed tag (GITHUB_REF refs/tags/...)."""
-    tag = inputs.raw("tag")  # not stripped: "v1.2.3\n" is a bad tag, not a good one
+def release_tag(tag: str, environ: Mapping[str, str]) -> str:
+    """The raw ``tag`` input, defaulting to the pushed tag (GITHUB_REF refs/tags/...).
+    Not stripped: "v1.2.3\\n" is a bad tag, not a good one."""
     if len(tag) > MAX_TAG_LENGTH:  # it names files, and int() refuses numbers of thousands of digits
         raise SovereignError(
             f"input 'tag' {quote(tag, 40)} is {len(tag)} characters long (at most {MAX_TAG_LENGTH})",

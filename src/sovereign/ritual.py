@@ -126,7 +126,7 @@ def run(step: Step, inputs: Inputs) -> None:
         outcomes = [o for o in outcomes if o.stage != "notify"] + [broadcast]
 
     _report(step, outcomes)
-    step.set_output("artifacts-dir", str(artifacts_dir(inputs, step.environ)))
+    step.set_output("artifacts-dir", str(artifacts_dir(inputs.text("artifacts-dir"), step.environ)))
     if failed:
         raise SovereignError(
             f"the ritual halted: {failed.stage} failed", f"see the {failed.stage} errors above; fix and re-run"

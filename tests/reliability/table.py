@@ -146,14 +146,14 @@ ADAPTERS: tuple[Adapter, ...] = (
     ),
     Adapter(
         "metrics-influx",
-        "grafana-push metrics, influx `POST` (`metrics_push.send`)",
+        "grafana-push metrics, influx `POST` (`push.send`)",
         "write",
         "metrics",
         Reply(204, b"", {}),
     ),
     Adapter(
         "metrics-pushgateway",
-        "grafana-push metrics, Pushgateway `PUT` (`metrics_push.send`)",
+        "grafana-push metrics, Pushgateway `PUT` (`push.send`)",
         "read",
         "metrics",
         Reply(200, b"", {}),

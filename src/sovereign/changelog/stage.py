@@ -145,13 +145,13 @@ def _publish(
 def run(step: Step, inputs: Inputs) -> None:
     dry_run = inputs.flag("dry-run")
     publish_release = inputs.flag("publish-release")
-    tag = release_tag(inputs, step.environ)
+    tag = release_tag(inputs.raw("tag"), step.environ)
     source = inputs.text("source") or "auto"
     if source not in SOURCES:
         raise SovereignError(f"input 'source' must be auto, git or github, got {quote(source)}", "use source: auto")
     repository = check_repository(inputs.text("repository"))
     workspace = artifacts.workspace(step.environ)
-    out_dir = artifacts.artifacts_dir(inputs, step.environ)
+    out_dir = artifacts.artifacts_dir(inputs.text("artifacts-dir"), step.environ)
     config = load_config(workspace, inputs.text("config"))
     repo = GitRepo(workspace)
     gh = _github(step, inputs, repository)

@@ -259,7 +259,7 @@ def render_summary(report: Report) -> str:
 def run(step: Step, inputs: Inputs) -> None:
     dry_run = inputs.flag("dry-run")
     want_annotation = inputs.flag("annotation")
-    tag = _check_tag(release_tag(inputs, step.environ))
+    tag = _check_tag(release_tag(inputs.raw("tag"), step.environ))
     repository = _repository(inputs)
     # Every input is checked before anything is sent.
     if inputs.text("grafana-url"):
@@ -286,7 +286,7 @@ def run(step: Step, inputs: Inputs) -> None:
     step.set_output("annotation-id", annotation_id)  # before the push: a failed push still reports the marker
     count = _metrics(step, inputs, report, plan)
     step.set_output("metrics-count", str(count))
-    path = write(artifacts_dir(inputs, step.environ), file_name(STAGE_NAME, tag, "json"), report.as_json(), step)
+    path = write(artifacts_dir(inputs.text("artifacts-dir"), step.environ), file_name(STAGE_NAME, tag, "json"), report.as_json(), step)
     step.set_output("report-file", str(path))
     step.summary(render_summary(report))
 

@@ -69,7 +69,7 @@ class Settings:
 def read_settings(step: Step, inputs: Inputs) -> Settings:
     dry_run = inputs.flag("dry-run")
     settings = Settings(
-        tag=release_tag(inputs, step.environ),
+        tag=release_tag(inputs.raw("tag"), step.environ),
         url=inputs.text("grafana-url"),
         uid=inputs.text("dashboard-uid"),
         api_key=inputs.secret("grafana-api-key"),
@@ -253,7 +253,7 @@ def snapshot(step: Step, inputs: Inputs, now_ms: int) -> None:
         dry_run_without_token(step, inputs, settings, err)
         return
     gathered = gather(step, settings, readers, dashboard, now_ms)
-    directory = artifacts_dir(inputs, step.environ)
+    directory = artifacts_dir(inputs.text("artifacts-dir"), step.environ)
     path, response = publish(step, settings, creator, gathered, directory)
 
     png = ""
@@ -285,7 +285,7 @@ def dry_run_without_token(step: Step, inputs: Inputs, settings: Settings, err: S
     title = settings.name or f"Release {settings.tag} — <title of dashboard {settings.uid}>"
     would = {"name": title, "expires": settings.expires, "external": settings.external}
     record = {"schema": SCHEMA, "dry_run": True, "dashboard_uid": settings.uid, "request": would, "response": None}
-    directory = artifacts_dir(inputs, step.environ)
+    directory = artifacts_dir(inputs.text("artifacts-dir"), step.environ)
     path = write(directory, file_name("grafana-snapshot", settings.tag, "json"), json.dumps(record, indent=2), step)
     step.set_output("snapshot-file", str(path))
     step.set_output("png-file", "")

@@ -87,13 +87,13 @@ def build_message(step: Step, inputs: Inputs) -> Message:
         if inputs.text("changelog"):
             step.notice("both changelog-json and changelog are set: the JSON is used")
         try:
-            tag = release_tag(inputs, environ)
+            tag = release_tag(inputs.raw("tag"), environ)
         except SovereignError:
             if not changelog.get("tag"):
                 raise
             tag = str(changelog["tag"])
         return from_changelog(changelog, tag=tag, **common)
-    return from_markdown(_notes(inputs.text("changelog"), environ), tag=release_tag(inputs, environ), **common)
+    return from_markdown(_notes(inputs.text("changelog"), environ), tag=release_tag(inputs.raw("tag"), environ), **common)
 
 
 def render(message: Message, channels: list[str]) -> dict[str, dict[str, Any]]:
@@ -156,7 +156,7 @@ def run(step: Step, inputs: Inputs) -> None:
         "dry_run": dry_run,
         "channels": [{"channel": r.channel, "payload": payloads[r.channel], "result": r.as_dict()} for r in results],
     }
-    directory = artifacts.artifacts_dir(inputs, step.environ)
+    directory = artifacts.artifacts_dir(inputs.text("artifacts-dir"), step.environ)
     path: Path = artifacts.write(
         directory, artifacts.file_name("notify", tag, "json"), json.dumps(record, ensure_ascii=False, indent=2), step
     )

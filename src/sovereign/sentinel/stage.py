@@ -212,7 +212,7 @@ def gate(
     dry_run = inputs.flag("dry-run")
     allow_prerelease = inputs.flag("allow-prerelease")
     pattern = inputs.raw("tag-pattern")
-    tag = release_tag(inputs, step.environ)
+    tag = release_tag(inputs.raw("tag"), step.environ)
     for name in ("require-newer", "require-commit", "require-signed"):
         inputs.flag(name)  # a bad boolean is a usage error before any check runs
     inputs.integer("checks-timeout")
@@ -244,7 +244,7 @@ def gate(
     report_text = json.dumps(report, ensure_ascii=False)
     step.set_output("report", report_text)
     saved = artifacts.write(
-        artifacts.artifacts_dir(inputs, step.environ),
+        artifacts.artifacts_dir(inputs.text("artifacts-dir"), step.environ),
         artifacts.file_name("sentinel", tag, "json"),
         report_text + "\n",
         step,

@@ -144,9 +144,9 @@ def test_quote_makes_invisible_characters_visible():
 
 def test_release_tag_from_ref():
     inputs = resolve(SPEC, {}, {})
-    assert release_tag(inputs, {"GITHUB_REF": "refs/tags/v1.0.0", "GITHUB_REF_NAME": "v1.0.0"}) == "v1.0.0"
+    assert release_tag(inputs.raw("tag"), {"GITHUB_REF": "refs/tags/v1.0.0", "GITHUB_REF_NAME": "v1.0.0"}) == "v1.0.0"
     with pytest.raises(SovereignError, match="not a tag ref"):
-        release_tag(inputs, {"GITHUB_REF": "refs/heads/main"})
+        release_tag(inputs.raw("tag"), {"GITHUB_REF": "refs/heads/main"})
 
 
 def _stage(main) -> Stage:
