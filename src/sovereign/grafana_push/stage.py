@@ -286,7 +286,12 @@ def run(step: Step, inputs: Inputs) -> None:
     step.set_output("annotation-id", annotation_id)  # before the push: a failed push still reports the marker
     count = _metrics(step, inputs, report, plan)
     step.set_output("metrics-count", str(count))
-    path = write(artifacts_dir(inputs.text("artifacts-dir"), step.environ), file_name(STAGE_NAME, tag, "json"), report.as_json(), step)
+    path = write(
+        artifacts_dir(inputs.text("artifacts-dir"), step.environ),
+        file_name(STAGE_NAME, tag, "json"),
+        report.as_json(),
+        step,
+    )
     step.set_output("report-file", str(path))
     step.summary(render_summary(report))
 

@@ -93,7 +93,9 @@ def build_message(step: Step, inputs: Inputs) -> Message:
                 raise
             tag = str(changelog["tag"])
         return from_changelog(changelog, tag=tag, **common)
-    return from_markdown(_notes(inputs.text("changelog"), environ), tag=release_tag(inputs.raw("tag"), environ), **common)
+    return from_markdown(
+        _notes(inputs.text("changelog"), environ), tag=release_tag(inputs.raw("tag"), environ), **common
+    )
 
 
 def render(message: Message, channels: list[str]) -> dict[str, dict[str, Any]]:
