@@ -69,7 +69,7 @@ def run_sentinel(
     fake = FakeClock()
     step = Step("sentinel", environ, out=lines.append)
     stage = dataclasses.replace(
-        sentinel.STAGE, main=lambda s, i: sentinel.gate(s, i, clock=fake.clock, sleep=fake.sleep)
+        sentinel.STAGE, main=lambda s, i: sentinel.run(s, i, clock=fake.clock, sleep=fake.sleep)
     )
     code = execute(stage, dict(cli or {}), environ, step)
     return Result(code, lines, step.outputs, fake.sleeps)
