@@ -13,7 +13,7 @@ import json
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote as url_quote
@@ -21,7 +21,7 @@ from urllib.parse import urlencode
 
 from sovereign.artifacts import artifacts_dir, file_name, write
 from sovereign.errors import SovereignError
-from sovereign.gha import TAG_INPUT, Input, Inputs, Secret, Stage, Step, quote, release_tag
+from sovereign.gha import TAG_INPUT, Input, Inputs, Stage, Step, release_tag
 from sovereign.grafana import API_KEY_INPUT, Grafana
 from sovereign.grafana_snapshot import timerange
 from sovereign.grafana_snapshot.model import SNAPSHOT_QUERY_VERSION, Catalog, Context, build, finish
@@ -36,40 +36,23 @@ from sovereign.grafana_snapshot.reads import (
     major_version,
     probe,
 )
+from sovereign.grafana_snapshot.settings import Settings, check
 from sovereign.grafana_snapshot.timerange import TimeRange
 from sovereign.grafana_snapshot.variables import current_values, unresolved_all
 from sovereign.markdown import code, escape, heading, table
 
 SCHEMA = "sovereign.grafana-snapshot/v1"
 MODERN = 11  # assumed when Grafana does not say its version
-_UID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 RENDER_TIMEOUT = (10.0, 120.0)  # the image renderer takes its time on a big dashboard
 RENDER_WIDTH = 1600
 ROW_PX = 38  # a grid row (30 px) plus its margin, for the image's height
 
 
-@dataclass(frozen=True)
-class Settings:
-    tag: str
-    url: str
-    uid: str
-    api_key: Secret
-    name: str
-    time_from: str
-    time_to: str
-    expires: int
-    embed_data: bool
-    health_probe: bool
-    external: bool
-    render_png: bool
-    dry_run: bool
-    probed_version: str = ""  # what /api/health said, once probed
-
-
-def read_settings(step: Step, inputs: Inputs) -> Settings:
+def read_settings(inputs: Inputs, environ: Mapping[str, str], now_ms: int) -> Settings:
+    """Every input parsed and checked here, before any request: bad input fails first."""
     dry_run = inputs.flag("dry-run")
     settings = Settings(
-        tag=release_tag(inputs.raw("tag"), step.environ),
+        tag=release_tag(inputs.raw("tag"), environ),
         url=inputs.text("grafana-url"),
         uid=inputs.text("dashboard-uid"),
         api_key=inputs.secret("grafana-api-key"),
@@ -82,19 +65,9 @@ def read_settings(step: Step, inputs: Inputs) -> Settings:
         external=inputs.flag("external"),
         render_png=inputs.flag("render-png"),
         dry_run=dry_run,
+        artifacts_dir=artifacts_dir(inputs.text("artifacts-dir"), environ),
     )
-    if not _UID.match(settings.uid):
-        raise SovereignError(
-            f"input 'dashboard-uid' {quote(settings.uid)} is not a Grafana dashboard UID",
-            "copy the UID from the dashboard's URL (/d/<uid>/...): letters, digits, - and _, at most 40",
-        )
-    timerange.resolve(settings.time_from, settings.time_to, int(clock() * 1000))  # fail early
-    if not settings.api_key and not dry_run:
-        raise SovereignError(
-            "input 'grafana-api-key' is required to create a snapshot",
-            "pass a service-account token (Viewer on the dashboard, may create snapshots): see the README",
-        )
-    return settings
+    return check(settings, now_ms)
 
 
 def render_png(client: Grafana, settings: Settings, dashboard: Mapping[str, Any], time_range: TimeRange) -> bytes:
@@ -166,9 +139,11 @@ class Gathered:
     outcomes: list[Outcome]
 
 
-def gather(step: Step, settings: Settings, readers: Grafana, dashboard: dict[str, Any], now_ms: int) -> Gathered:
+def gather(
+    step: Step, settings: Settings, readers: Grafana, dashboard: dict[str, Any], now_ms: int, *, probed_version: str
+) -> Gathered:
     """Read what the model needs, query every panel, and build the request POST /api/snapshots would get."""
-    version = settings.probed_version
+    version = probed_version
     frontend = frontend_settings(readers) if settings.embed_data or settings.render_png or not version else {}
     version = version or str((frontend.get("buildInfo") or {}).get("version") or "")
     if settings.external:
@@ -199,9 +174,7 @@ def gather(step: Step, settings: Settings, readers: Grafana, dashboard: dict[str
     return Gathered(dashboard, frontend, version, time_range, title, body, outcomes)
 
 
-def publish(
-    step: Step, settings: Settings, creator: Grafana, gathered: Gathered, directory: Path
-) -> tuple[Path, dict[str, Any] | None]:
+def publish(step: Step, settings: Settings, creator: Grafana, gathered: Gathered) -> tuple[Path, dict[str, Any] | None]:
     """Create the snapshot (not in dry-run) and write the artifact, even when Grafana refuses."""
     record: dict[str, Any] = {
         "schema": SCHEMA,
@@ -218,7 +191,7 @@ def publish(
         "request": gathered.body,
         "response": None,
     }
-    name = file_name("grafana-snapshot", settings.tag, "json")
+    directory, name = settings.artifacts_dir, file_name("grafana-snapshot", settings.tag, "json")
     response = None
     if settings.dry_run:
         step.notice(
@@ -239,22 +212,19 @@ def publish(
     return path, response
 
 
-def snapshot(step: Step, inputs: Inputs, now_ms: int) -> None:
-    settings = read_settings(step, inputs)
+def snapshot(step: Step, settings: Settings, now_ms: int) -> None:
     readers = Grafana(settings.url, settings.api_key, retry_posts=True)  # GETs and read-only /api/ds/query
     creator = Grafana(settings.url, settings.api_key)  # POST /api/snapshots: never blindly retried
-    if settings.health_probe:
-        settings = replace(settings, probed_version=probe(readers, step))
+    probed_version = probe(readers, step) if settings.health_probe else ""  # what /api/health said
     try:
         dashboard = fetch_dashboard(readers, settings.uid)
     except SovereignError as err:
         if not settings.dry_run or settings.api_key:
             raise
-        dry_run_without_token(step, inputs, settings, err)
+        dry_run_without_token(step, settings, err)
         return
-    gathered = gather(step, settings, readers, dashboard, now_ms)
-    directory = artifacts_dir(inputs.text("artifacts-dir"), step.environ)
-    path, response = publish(step, settings, creator, gathered, directory)
+    gathered = gather(step, settings, readers, dashboard, now_ms, probed_version=probed_version)
+    path, response = publish(step, settings, creator, gathered)
 
     png = ""
     if settings.render_png:
@@ -265,7 +235,6 @@ def snapshot(step: Step, inputs: Inputs, now_ms: int) -> None:
             frontend=gathered.frontend,
             dashboard=gathered.dashboard,
             time_range=gathered.time_range,
-            directory=directory,
         )
     step.set_output("png-file", png)
     url = str((response or {}).get("url") or "")
@@ -278,15 +247,15 @@ def snapshot(step: Step, inputs: Inputs, now_ms: int) -> None:
     step.info(f"grafana-snapshot: {embedded} panel(s) with data, {skipped} skipped; wrote {path}")
 
 
-def dry_run_without_token(step: Step, inputs: Inputs, settings: Settings, err: SovereignError) -> None:
+def dry_run_without_token(step: Step, settings: Settings, err: SovereignError) -> None:
     """A dry-run with no token: the dashboard could not be read, so say what would be done and stop."""
     reason = err.what.removesuffix("; no snapshot was created")
     step.notice(f"dry-run without grafana-api-key: {reason}; the snapshot model needs a token to be built")
     title = settings.name or f"Release {settings.tag} — <title of dashboard {settings.uid}>"
     would = {"name": title, "expires": settings.expires, "external": settings.external}
     record = {"schema": SCHEMA, "dry_run": True, "dashboard_uid": settings.uid, "request": would, "response": None}
-    directory = artifacts_dir(inputs.text("artifacts-dir"), step.environ)
-    path = write(directory, file_name("grafana-snapshot", settings.tag, "json"), json.dumps(record, indent=2), step)
+    name = file_name("grafana-snapshot", settings.tag, "json")
+    path = write(settings.artifacts_dir, name, json.dumps(record, indent=2), step)
     step.set_output("snapshot-file", str(path))
     step.set_output("png-file", "")
     step.summary(
@@ -320,14 +289,13 @@ def save_png(
     frontend: Mapping[str, Any],
     dashboard: Mapping[str, Any],
     time_range: TimeRange,
-    directory: Path,
 ) -> str:
     if not frontend.get("rendererAvailable"):
         step.notice("render-png: Grafana reports no image renderer (rendererAvailable is false), so no PNG was saved")
         return ""
     image = render_png(client, settings, dashboard, time_range)
-    directory.mkdir(parents=True, exist_ok=True)
-    path = directory / file_name("grafana-snapshot", settings.tag, "png")
+    settings.artifacts_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.artifacts_dir / file_name("grafana-snapshot", settings.tag, "png")
     path.write_bytes(image)  # binary: artifacts.write only handles text
     step.info(f"image saved: {path} ({len(image)} bytes)")
     return str(path)
@@ -337,7 +305,8 @@ clock = time.time  # seconds; tests pin it
 
 
 def run(step: Step, inputs: Inputs) -> None:
-    snapshot(step, inputs, int(clock() * 1000))
+    now_ms = int(clock() * 1000)
+    snapshot(step, read_settings(inputs, step.environ, now_ms), now_ms)
 
 
 STAGE = Stage(
