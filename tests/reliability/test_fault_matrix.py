@@ -48,8 +48,8 @@ def _webhook(channel: str) -> Callable[[str, list[float]], Any]:
 
 
 def _snapshot(url: str, waits: list[float]) -> Any:
-    stage = importlib.import_module("sovereign.grafana_snapshot.stage")
-    return stage.create(_step(), Grafana(url, TOKEN), {"dashboard": {"title": "d"}, "name": "n"})
+    core = importlib.import_module("sovereign.grafana_snapshot.snapshot")
+    return core.create(_step(), Grafana(url, TOKEN), {"dashboard": {"title": "d"}, "name": "n"})
 
 
 def _metrics(method: str) -> Callable[[str, list[float]], Any]:
@@ -75,7 +75,7 @@ RUNNERS: dict[str, Callable[[str, list[float]], Any]] = {
     "teams": _webhook("teams"),
 }
 
-MODULES = {"snapshot-create": "sovereign.grafana_snapshot.stage", "slack": "sovereign.notify.deliver"}
+MODULES = {"snapshot-create": "sovereign.grafana_snapshot.snapshot", "slack": "sovereign.notify.deliver"}
 MODULES.update(discord=MODULES["slack"], teams=MODULES["slack"])
 
 
