@@ -153,6 +153,8 @@ def run(step: Step, inputs: Inputs) -> None:
     workspace = artifacts.workspace(step.environ)
     out_dir = artifacts.artifacts_dir(inputs.text("artifacts-dir"), step.environ)
     config = load_config(workspace, inputs.text("config"))
+    if config.warning:
+        step.warning(config.warning)
     repo = GitRepo(workspace)
     gh = _github(step, inputs, repository)
     if publish_release and gh is None and not dry_run:
