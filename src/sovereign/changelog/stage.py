@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sovereign import artifacts, semver
+from sovereign import artifacts, tags
 from sovereign.changelog import sources
 from sovereign.changelog.classify import classify
 from sovereign.changelog.config import load_config
@@ -83,10 +83,18 @@ def _github(step: Step, inputs: Inputs, repository: str) -> GitHub | None:
 
 
 def collect(
-    step: Step, chosen: Plan, repo: GitRepo, gh: GitHub | None, *, given: str, tag: str, pull_url: str
+    step: Step,
+    chosen: Plan,
+    repo: GitRepo,
+    gh: GitHub | None,
+    *,
+    given: str,
+    tag: str,
+    pull_url: str,
+    scheme: str = "semver",
 ) -> tuple[sources.Range, Collected]:
     if chosen.use_git:
-        span = sources.local_range(repo, tag, given)
+        span = sources.local_range(repo, tag, given, scheme)
         found = sources.local_commits(repo, span, pull_url)
         if chosen.use_api and gh is not None and found.commits:
             from sovereign.changelog import pulls  # noqa: PLC0415 - only API runs pay for it
@@ -96,7 +104,7 @@ def collect(
             found.source = "git+github"
         return span, found
     assert gh is not None
-    span = sources.api_range(gh, tag, given)
+    span = sources.api_range(gh, tag, given, scheme)
     return span, sources.api_commits(gh, span, pull_url)
 
 
@@ -150,6 +158,7 @@ def run(step: Step, inputs: Inputs) -> None:
     if source not in SOURCES:
         raise SovereignError(f"input 'source' must be auto, git or github, got {quote(source)}", "use source: auto")
     repository = check_repository(inputs.text("repository"))
+    scheme = tags.check_scheme(inputs.text("version-scheme"))
     workspace = artifacts.workspace(step.environ)
     out_dir = artifacts.artifacts_dir(inputs.text("artifacts-dir"), step.environ)
     config = load_config(workspace, inputs.text("config"))
@@ -164,13 +173,18 @@ def run(step: Step, inputs: Inputs) -> None:
     step.info(f"changelog: {tag} in {repository} — {chosen.why}")
     links = Links(server_url(step.environ), repository)
     span, found = collect(
-        step, chosen, repo, gh, given=inputs.text("previous-tag"), tag=tag, pull_url=links.base + "/pull"
+        step, chosen, repo, gh, given=inputs.text("previous-tag"), tag=tag, pull_url=links.base + "/pull", scheme=scheme
     )
     step.info(f"previous tag: {span.previous.tag or 'none'} — {span.previous.reason}")
+    if span.previous.ignored:
+        step.notice(
+            f"{len(span.previous.ignored)} tag(s) that are not {scheme} were ignored when choosing the previous release"
+        )
 
     grouped = group(found.commits, found.prs, span.tag_commit)
     classified = classify(grouped.changes, config)
-    version = semver.from_tag(tag)
+    split = tags.split_tag(tag, scheme)
+    version = split[1] if split else None
     meta = Meta(
         tag=tag,
         version=str(version) if version else "",
@@ -233,7 +247,10 @@ STAGE = Stage(
     description="Release notes with breaking and security changes first, as Markdown and JSON.",
     own_inputs=(
         TAG_INPUT,
-        Input("previous-tag", "compare with this tag (default: the highest semver tag below tag that is an ancestor)"),
+        Input("previous-tag", "compare with this tag (default: the highest version below tag that is an ancestor)"),
+        Input(
+            "version-scheme", "how tags hold versions: semver (v1.2.3-rc.1) or pep440 (1.2, 1.2rc1, 1.2.dev1)", "semver"
+        ),
         Input("source", "auto (local history, API for pull requests when a token is set), git or github", "auto"),
         Input("config", "config file (default: .github/sovereign.yml, else .github/release.yml)"),
         Input("publish-release", "create or update the GitHub Release of tag with these notes", "false", boolean=True),

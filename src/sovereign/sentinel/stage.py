@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from sovereign import artifacts, semver
+from sovereign import artifacts, semver, tags
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import (
     GITHUB_TOKEN_INPUT,
@@ -46,7 +46,7 @@ STRICT_PRERELEASE_TAG = rf"{STRICT_TAG}(?:-{semver.PRERELEASE})?"
 @dataclass(frozen=True)
 class TagCheck:
     check: Check
-    version: semver.Version | None
+    version: tags.AnyVersion | None
 
 
 def _why_not_strict(tag: str) -> str:
@@ -74,8 +74,19 @@ def _why_not_strict(tag: str) -> str:
     return "it has characters after MAJOR.MINOR.PATCH"
 
 
-def check_tag(tag: str, pattern: str, allow_prerelease: bool) -> TagCheck:
-    """Tag format: strict vX.Y.Z by default (semver numbers, ASCII, whole string)."""
+def _pep440_tag(tag: str) -> TagCheck:
+    """Tag format under version-scheme: pep440: an optional ``v``, then a whole PEP 440 version."""
+    version = tags.parse_version(tag.removeprefix("v"), "pep440")
+    if version is None or not tag.isascii():
+        what = f"tag {quote(tag)} is not v or nothing followed by a PEP 440 version (1.2, 1.2.3rc1, 2.0.post1)"
+        return TagCheck(
+            Check("tag-format", "fail", what, "push a tag such as 1.2.3 or v1.2rc1, or set tag-pattern"), None
+        )
+    return TagCheck(Check("tag-format", "pass", ""), version)
+
+
+def check_tag(tag: str, pattern: str, allow_prerelease: bool, scheme: str = "semver") -> TagCheck:
+    """Tag format: strict vX.Y.Z by default (semver numbers, ASCII, whole string); PEP 440 with pep440."""
     name = "tag-format"
     if tag.startswith("-"):
         return TagCheck(
@@ -100,17 +111,24 @@ def check_tag(tag: str, pattern: str, allow_prerelease: bool) -> TagCheck:
                 None,
             )
         group = match.groupdict().get("version")
-        version = semver.parse(group) if group else semver.from_tag(tag)
+        split = None if group else tags.split_tag(tag, scheme)
+        version = tags.parse_version(group, scheme) if group else split[1] if split else None
         if version is None:
+            kind = "semver version MAJOR.MINOR.PATCH" if scheme == "semver" else "PEP 440 version"
             return TagCheck(
                 Check(
                     name,
                     "fail",
-                    f"tag {quote(tag)} matches tag-pattern but holds no semver version MAJOR.MINOR.PATCH",
+                    f"tag {quote(tag)} matches tag-pattern but holds no {kind}",
                     "make the pattern require a version, e.g. a named group (?P<version>...)",
                 ),
                 None,
             )
+    elif scheme == "pep440":
+        found = _pep440_tag(tag)
+        if found.version is None:
+            return found
+        version = found.version
     else:
         regex_text = STRICT_PRERELEASE_TAG if allow_prerelease else STRICT_TAG
         if not re.fullmatch(regex_text, tag):
@@ -217,7 +235,8 @@ def gate(
         inputs.flag(name)  # a bad boolean is a usage error before any check runs
     inputs.integer("checks-timeout")
 
-    tag_check = check_tag(tag, pattern, allow_prerelease)
+    scheme = tags.check_scheme(inputs.text("version-scheme"))
+    tag_check = check_tag(tag, pattern, allow_prerelease, scheme)
     version = tag_check.version if tag_check.check.result == "pass" else None
     github, problem, no_api = _client(step, inputs)
     ctx = Context(
@@ -231,6 +250,7 @@ def gate(
         log=step.info,
         clock=clock,
         sleep=sleep,
+        scheme=scheme,
     )
 
     previous, more = _run_checks(ctx, inputs)
@@ -277,8 +297,16 @@ STAGE = Stage(
     own_inputs=(
         TAG_INPUT,
         Input("tag-pattern", "a regular expression the whole tag must match (default: strict vMAJOR.MINOR.PATCH)"),
-        Input("allow-prerelease", "also accept semver prereleases such as v1.2.3-rc.1", "false", boolean=True),
-        Input("require-newer", "the tag must be above every release tag by semver precedence", "true", boolean=True),
+        Input(
+            "allow-prerelease",
+            "also accept prereleases such as v1.2.3-rc.1 (or 1.2rc1, 1.2.dev1 with pep440)",
+            "false",
+            boolean=True,
+        ),
+        Input(
+            "version-scheme", "how tags hold versions: semver (v1.2.3-rc.1) or pep440 (1.2, 1.2rc1, 1.2.dev1)", "semver"
+        ),
+        Input("require-newer", "the tag must be above every release tag by version precedence", "true", boolean=True),
         Input("require-commit", "the tag must point at GITHUB_SHA (when set)", "true", boolean=True),
         Input("require-branch", "when set, the tagged commit must be reachable from this branch"),
         Input("version-files", "files whose version must equal the tag's (one per line or comma)"),
