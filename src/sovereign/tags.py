@@ -96,7 +96,7 @@ def parse_version(text: str, scheme: str) -> AnyVersion | None:
     """``text`` read whole as a version of ``scheme``, or None."""
     if scheme == "semver":
         return semver.parse(text)
-    if not text[:1].isdigit():  # packaging also reads " v1.0 "; a version here starts with a digit
+    if not (text[:1].isdigit() and text.isascii() and text == text.strip()):  # packaging also reads " v1.0 "
         return None
     try:
         return Pep440(PackagingVersion(text))

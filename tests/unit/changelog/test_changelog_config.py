@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from changelog_scenario import run_stage
 from sovereign.changelog.config import DEFAULT, load_config, parse_config
 from sovereign.changelog.yamlread import Map, Seq, YamlError, parse
 from sovereign.errors import SovereignError
@@ -175,3 +176,12 @@ def test_named_or_sovereign_files_of_another_shape_are_still_errors(tmp_path):
     (tmp_path / ".github" / "sovereign.yml").write_text("changelog:\n  sort: asc\n")
     with pytest.raises(YamlError, match="line 2: unknown key 'changelog.sort'"):
         load_config(tmp_path, "")
+
+
+def test_the_stage_warns_and_carries_on_with_another_tools_release_yml(repo):
+    repo.commit("feat: first", {".github/release.yml": "version: 2\nchangelog:\n  sort: asc\n"})
+    repo.tag("v1.0.0")
+    code, lines, _ = run_stage(repo.path, tag="v1.0.0", source="git")
+    assert code == 0, lines
+    warnings = [line for line in lines if line.startswith("::warning")]
+    assert len(warnings) == 1 and "is not GitHub's release-notes config" in warnings[0]
