@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import yaml
-
 from changelog_scenario import run_stage
+
 from sovereign.changelog.config import DEFAULT, load_config, parse_config
 from sovereign.changelog.yamlread import Map, Seq, YamlError, parse
 from sovereign.errors import SovereignError
@@ -174,7 +174,7 @@ def test_named_or_sovereign_files_of_another_shape_are_still_errors(tmp_path):
     with pytest.raises(YamlError, match="line 1: unknown key 'version'"):
         load_config(tmp_path, ".github/release.yml")  # named on purpose: the user says it is ours
     (tmp_path / ".github" / "sovereign.yml").write_text("changelog:\n  sort: asc\n")
-    with pytest.raises(YamlError, match="line 2: unknown key 'changelog.sort'"):
+    with pytest.raises(YamlError, match=r"line 2: unknown key 'changelog\.sort'"):
         load_config(tmp_path, "")
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from changelog_scenario import run_stage
 from sentinel_runner import run_sentinel
+
 from sovereign import tags
 from sovereign.errors import SovereignError
 
