@@ -34,13 +34,19 @@ def test_cold_then_warm(tmp_path):
     python = Path(values["python"])
     assert python.is_file() and runner_temp in python.parents
     check = subprocess.run(
-        [str(python), "-c", "import requests, actions_toolkit.core, importlib.util as u; print(u.find_spec('github'))"],
+        [
+            str(python),
+            "-c",
+            "import requests, actions_toolkit.core, ruamel.yaml, packaging.version, importlib.util as u;"
+            "print(u.find_spec('github'), u.find_spec('_ruamel_yaml'))",
+        ],
         capture_output=True,
         text=True,
         check=False,
     )
     assert check.returncode == 0, check.stderr
-    assert check.stdout.strip() == "None", "PyGithub is not installed: actions-toolkit's core does not need it"
+    # Neither PyGithub (actions-toolkit's core does not need it) nor ruamel's C extension (an extra).
+    assert check.stdout.strip() == "None None", check.stdout
 
     warm, again = bootstrap(runner_temp, tmp_path)
     assert warm.returncode == 0 and "reused its Python environment" in warm.stdout

@@ -4,7 +4,10 @@ Both use GitHub's release.yml shape under ``changelog:`` (``exclude.labels``,
 ``exclude.authors``, ``categories`` with ``title``/``labels``/``exclude``);
 ``sovereign.yml`` may add ``types`` (conventional-commit types) to a category
 and ``breaking-labels`` / ``security-labels``. Unknown keys are errors naming
-file, line and key: a typo must not silently change the notes.
+file, line and key: a typo must not silently change the notes. A
+``.github/release.yml`` found on its own that has another tool's shape
+(GoReleaser, release-please, release-drafter) is not ours to judge: it is
+ignored with a warning and the built-in categories apply.
 """
 
 from __future__ import annotations
@@ -12,11 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sovereign.changelog import yamlish
-from sovereign.changelog.yamlish import Map, Seq, YamlError
+from sovereign.changelog import yamlread
+from sovereign.changelog.yamlread import Map, Seq, YamlError
 from sovereign.errors import SovereignError
 
-CANDIDATES = (".github/sovereign.yml", ".github/sovereign.yaml", ".github/release.yml", ".github/release.yaml")
+GITHUB_FILES = (".github/release.yml", ".github/release.yaml")
+CANDIDATES = (".github/sovereign.yml", ".github/sovereign.yaml", *GITHUB_FILES)
 BREAKING_TITLE = "Breaking changes"
 SECURITY_TITLE = "Security"
 OTHER_TITLE = "Other"
@@ -39,6 +43,7 @@ class Config:
     exclude_authors: tuple[str, ...] = ()
     breaking_labels: tuple[str, ...] = ("breaking", "breaking-change", "breaking change", "semver-major", "major")
     security_labels: tuple[str, ...] = ("security", "vulnerability", "cve")
+    warning: str = ""  # why the file found was ignored
 
 
 DEFAULT_CATEGORIES = (
@@ -61,7 +66,7 @@ class _Checker:
     def __init__(self, file: str) -> None:
         self.file = file
 
-    def mapping(self, value: yamlish.Value, where: str, line: int, allowed: set[str]) -> Map:
+    def mapping(self, value: yamlread.Value, where: str, line: int, allowed: set[str]) -> Map:
         if not isinstance(value, Map):
             if value == "":
                 empty = Map(line)
@@ -90,9 +95,28 @@ class _Checker:
         return tuple(str(v) for v in value)
 
 
-def parse_config(text: str, file: str) -> Config:
+def foreign_shape(document: yamlread.Value) -> str:
+    """Why a parsed release.yml is not GitHub's release-notes config, or "" when it is."""
+    if not isinstance(document, Map):
+        return "it is not a mapping"
+    others = sorted(key for key in document if key not in _TOP)
+    if others:
+        return f"it has top-level keys GitHub's release.yml does not have ({', '.join(others[:4])})"
+    body = document.get("changelog", "")
+    if isinstance(body, Map) and body and not any(key in body for key in ("exclude", "categories")):
+        return f"its changelog: has neither categories nor exclude ({', '.join(sorted(body)[:4])})"
+    return ""
+
+
+def parse_config(text: str, file: str, *, github_file: bool = False) -> Config:
+    """The config in ``text``; ``github_file``: found as GitHub's release.yml, so another tool's shape is ignored."""
     check = _Checker(file)
-    root = check.mapping(yamlish.parse(text, file), "", 1, _TOP)
+    document = yamlread.parse(text, file)
+    why = foreign_shape(document) if github_file else ""
+    if why:
+        warning = f"{file} is not GitHub's release-notes config ({why}): ignored, built-in categories used"
+        return replace(DEFAULT, warning=warning)
+    root = check.mapping(document, "", 1, _TOP)
     if "changelog" not in root:
         raise YamlError(file, 1, "no 'changelog:' key", "put categories and exclude under changelog:")
     body = check.mapping(root["changelog"], "changelog", root.lines["changelog"], _CHANGELOG)
@@ -151,13 +175,13 @@ def load_config(workspace: Path, given: str) -> Config:
     for name in CANDIDATES:
         path = workspace / name
         if path.is_file():
-            return _read(path, name)
+            return _read(path, name, github_file=name in GITHUB_FILES)
     return DEFAULT
 
 
-def _read(path: Path, shown: str) -> Config:
+def _read(path: Path, shown: str, *, github_file: bool = False) -> Config:
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise SovereignError(f"{shown} is not UTF-8 text", "save it as UTF-8") from None
-    return parse_config(text, shown)
+    return parse_config(text, shown, github_file=github_file)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sovereign import artifacts, semver
+from sovereign import artifacts, tags
 from sovereign.changelog import sources
 from sovereign.changelog.classify import classify
 from sovereign.changelog.group import group
@@ -71,10 +71,18 @@ def _github(step: Step, token: Secret, repository: str) -> GitHub | None:
 
 
 def collect(
-    step: Step, chosen: Plan, repo: GitRepo, gh: GitHub | None, *, given: str, tag: str, pull_url: str
+    step: Step,
+    chosen: Plan,
+    repo: GitRepo,
+    gh: GitHub | None,
+    *,
+    given: str,
+    tag: str,
+    pull_url: str,
+    scheme: str = "semver",
 ) -> tuple[sources.Range, Collected]:
     if chosen.use_git:
-        span = sources.local_range(repo, tag, given)
+        span = sources.local_range(repo, tag, given, scheme)
         found = sources.local_commits(repo, span, pull_url)
         if chosen.use_api and gh is not None and found.commits:
             from sovereign.changelog import pulls  # noqa: PLC0415 - only API runs pay for it
@@ -84,7 +92,7 @@ def collect(
             found.source = "git+github"
         return span, found
     assert gh is not None
-    span = sources.api_range(gh, tag, given)
+    span = sources.api_range(gh, tag, given, scheme)
     return span, sources.api_commits(gh, span, pull_url)
 
 
@@ -132,18 +140,28 @@ def _publish(
 
 def changelog(step: Step, settings: Settings) -> None:
     tag, repository, dry_run, out_dir = settings.tag, settings.repository, settings.dry_run, settings.out_dir
+    if settings.config.warning:
+        step.warning(settings.config.warning)
     repo = GitRepo(settings.workspace)
     gh = _github(step, settings.token, repository)
 
     chosen = plan(settings.source, repo, tag, gh is not None)
     step.info(f"changelog: {tag} in {repository} — {chosen.why}")
     links = Links(server_url(step.environ), repository)
-    span, found = collect(step, chosen, repo, gh, given=settings.previous_tag, tag=tag, pull_url=links.base + "/pull")
+    scheme = settings.version_scheme
+    span, found = collect(
+        step, chosen, repo, gh, given=settings.previous_tag, tag=tag, pull_url=links.base + "/pull", scheme=scheme
+    )
     step.info(f"previous tag: {span.previous.tag or 'none'} — {span.previous.reason}")
+    if span.previous.ignored:
+        step.notice(
+            f"{len(span.previous.ignored)} tag(s) that are not {scheme} were ignored when choosing the previous release"
+        )
 
     grouped = group(found.commits, found.prs, span.tag_commit)
     classified = classify(grouped.changes, settings.config)
-    version = semver.from_tag(tag)
+    split = tags.split_tag(tag, scheme)
+    version = split[1] if split else None
     meta = Meta(
         tag=tag,
         version=str(version) if version else "",

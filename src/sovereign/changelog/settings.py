@@ -17,7 +17,8 @@ SOURCES = ("auto", "git", "github")
 @dataclass(frozen=True)
 class Settings:
     tag: str  # the release tag, as given: not stripped
-    previous_tag: str  # "" picks the highest semver tag below tag that is an ancestor
+    previous_tag: str  # "" picks the highest version below tag that is an ancestor
+    version_scheme: str  # semver or pep440 (tags.SCHEMES)
     source: str  # one of SOURCES
     repository: str  # owner/name
     workspace: Path  # the checkout, resolved

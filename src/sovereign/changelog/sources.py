@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sovereign import semver, tags
+from sovereign import tags
 from sovereign.changelog import collect
 from sovereign.changelog.model import Collected
 from sovereign.errors import SovereignError
@@ -36,8 +36,9 @@ def choose_previous(
     given: str,
     names: dict[str, str],
     is_ancestor: Callable[[str], bool],
+    scheme: str = "semver",
 ) -> tags.Previous:
-    """The previous tag: ``given`` when set (it must exist and be an ancestor), else the semver choice.
+    """The previous tag: ``given`` when set (it must exist and be an ancestor), else the scheme's choice.
 
     ``names`` maps every tag to its commit; ``is_ancestor(commit)`` asks about the release's commit.
     """
@@ -52,17 +53,21 @@ def choose_previous(
                 "give a tag on the release's history, or leave it empty for the automatic choice",
             )
         return tags.Previous(given, f"{given} was given as previous-tag")
-    version = semver.from_tag(tag)
-    if version is None:
+    split = tags.split_tag(tag, scheme)
+    if split is None:
+        pep440 = scheme == "semver" and tags.split_tag(tag, "pep440") is not None
         raise SovereignError(
-            f"tag {quote(tag)} holds no semver version, so the previous tag cannot be chosen",
-            "tag releases as vMAJOR.MINOR.PATCH, or set previous-tag",
+            f"tag {quote(tag)} holds no {scheme} version, so the previous tag cannot be chosen",
+            "set version-scheme: pep440 for PEP 440 tags such as 1.0rc1, or set previous-tag"
+            if pep440
+            else "tag releases as vMAJOR.MINOR.PATCH, or set previous-tag",
         )
-    candidates = tags.release_tags(tag, names)
-    return tags.previous_tag(tag, version, candidates, lambda name: is_ancestor(names[name]))
+    candidates = tags.release_tags(tag, names, scheme)
+    found = tags.previous_tag(tag, split[1], candidates, lambda name: is_ancestor(names[name]))
+    return tags.note_ignored(found, tags.unreadable(tag, names, candidates, scheme), scheme)
 
 
-def local_range(repo: GitRepo, tag: str, given_previous: str) -> Range:
+def local_range(repo: GitRepo, tag: str, given_previous: str, scheme: str = "semver") -> Range:
     if tag.startswith("-"):
         raise SovereignError(f"tag {quote(tag)} starts with '-'", "tags must not look like options")
     commit = repo.commit_of(f"refs/tags/{tag}")
@@ -72,7 +77,7 @@ def local_range(repo: GitRepo, tag: str, given_previous: str) -> Range:
             "push the tag first, or fetch tags (actions/checkout with fetch-depth: 0 fetches them)",
         )
     names = {name: t.commit for name, t in repo.tags().items()}
-    previous = choose_previous(tag, given_previous, names, lambda c: repo.is_ancestor(c, commit))
+    previous = choose_previous(tag, given_previous, names, lambda c: repo.is_ancestor(c, commit), scheme)
     return Range(tag, commit, previous, names[previous.tag] if previous.tag else None)
 
 
@@ -81,7 +86,7 @@ def local_commits(repo: GitRepo, span: Range, pull_url: str) -> Collected:
     return Collected(commits, collect.prs_from_messages(commits, pull_url), "git")
 
 
-def api_range(gh: GitHub, tag: str, given_previous: str) -> Range:
+def api_range(gh: GitHub, tag: str, given_previous: str, scheme: str = "semver") -> Range:
     from sovereign.changelog import pulls  # noqa: PLC0415 - only API runs pay for it
 
     remote = pulls.remote_tags(gh)
@@ -89,7 +94,7 @@ def api_range(gh: GitHub, tag: str, given_previous: str) -> Range:
         raise SovereignError(f"tag {quote(tag)} does not exist in {gh.repository} on GitHub", "push the tag first")
     commit = remote[tag].commit
     names = {name: t.commit for name, t in remote.items()}
-    previous = choose_previous(tag, given_previous, names, lambda c: pulls.is_ancestor(gh, c, commit))
+    previous = choose_previous(tag, given_previous, names, lambda c: pulls.is_ancestor(gh, c, commit), scheme)
     return Range(tag, commit, previous, names[previous.tag] if previous.tag else None)
 
 

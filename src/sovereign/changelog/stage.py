@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from sovereign import artifacts
+from sovereign import artifacts, tags
 from sovereign.changelog.config import load_config
 from sovereign.changelog.core import changelog
 from sovereign.changelog.settings import SOURCES, Settings
@@ -32,6 +32,7 @@ def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     if source not in SOURCES:
         raise SovereignError(f"input 'source' must be auto, git or github, got {quote(source)}", "use source: auto")
     repository = check_repository(inputs.text("repository"))
+    scheme = tags.check_scheme(inputs.text("version-scheme"))
     workspace = artifacts.workspace(environ)
     out_dir = artifacts.artifacts_dir(inputs.text("artifacts-dir"), environ)
     config = load_config(workspace, inputs.text("config"))
@@ -41,6 +42,7 @@ def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     return Settings(
         tag=tag,
         previous_tag=inputs.text("previous-tag"),
+        version_scheme=scheme,
         source=source,
         repository=repository,
         workspace=workspace,
@@ -61,7 +63,10 @@ STAGE = Stage(
     description="Release notes with breaking and security changes first, as Markdown and JSON.",
     own_inputs=(
         TAG_INPUT,
-        Input("previous-tag", "compare with this tag (default: the highest semver tag below tag that is an ancestor)"),
+        Input("previous-tag", "compare with this tag (default: the highest version below tag that is an ancestor)"),
+        Input(
+            "version-scheme", "how tags hold versions: semver (v1.2.3-rc.1) or pep440 (1.2, 1.2rc1, 1.2.dev1)", "semver"
+        ),
         Input("source", "auto (local history, API for pull requests when a token is set), git or github", "auto"),
         Input("config", "config file (default: .github/sovereign.yml, else .github/release.yml)"),
         Input("publish-release", "create or update the GitHub Release of tag with these notes", "false", boolean=True),

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as urlquote
 
-from sovereign import semver, tags
+from sovereign import tags
 from sovereign.errors import SovereignError
 from sovereign.gha import quote
 from sovereign.gitrepo import GitRepo, Tag
@@ -57,7 +57,7 @@ class Context:
     """What the checks share: the tag, local git, the API client, time."""
 
     tag: str
-    version: semver.Version | None
+    version: tags.AnyVersion | None
     workspace: Path
     environ: Mapping[str, str]
     github: GitHub | None  # None: no token
@@ -66,6 +66,7 @@ class Context:
     log: Callable[[str], None] = lambda _line: None
     clock: Callable[[], float] = field(default=lambda: 0.0)
     sleep: Callable[[float], None] = field(default=lambda _s: None)
+    scheme: str = "semver"  # how tags hold versions (tags.SCHEMES)
 
     # -- local git ---------------------------------------------------------------
     @functools.cached_property
@@ -154,7 +155,7 @@ def _compare_status(gh: GitHub, base: str, head: str) -> str:
 
 
 def check_newer(ctx: Context, required: bool) -> tuple[Check, str | None]:
-    """``require-newer``: above every release tag by semver precedence; also finds ``previous-tag``."""
+    """``require-newer``: above every release tag by the scheme's precedence; also finds ``previous-tag``."""
     name = "require-newer"
     if ctx.version is None:
         return Check(name, SKIP, "the tag holds no valid version (see tag-format)"), None
@@ -168,12 +169,14 @@ def check_newer(ctx: Context, required: bool) -> tuple[Check, str | None]:
             return Check(name, gh.result, f"the checkout has no tags and {gh.reason}", gh.fix), None
         names = _api_tag_names(gh)
         source = "the GitHub API"
-    candidates = tags.release_tags(ctx.tag, names)
+    names = list(names)
+    candidates = tags.release_tags(ctx.tag, names, ctx.scheme)
     candidates.pop(ctx.tag, None)
     try:
         previous = _previous(ctx, version, candidates)
     except SovereignError as err:  # previous-tag is a by-product: it never fails the gate
         previous = tags.Previous(None, f"not determined ({err.what})")
+    previous = tags.note_ignored(previous, tags.unreadable(ctx.tag, names, candidates, ctx.scheme), ctx.scheme)
     higher = sorted((v, n) for n, v in candidates.items() if not v < version)
     note = f"; previous-tag: {previous.reason}"
     if not required:
@@ -182,7 +185,7 @@ def check_newer(ctx: Context, required: bool) -> tuple[Check, str | None]:
         top = higher[-1][1]
         same = [n for v, n in higher if v == version]
         what = (
-            f"{ctx.tag} equals the existing tag {same[0]} by semver precedence"
+            f"{ctx.tag} equals the existing tag {same[0]} by {ctx.scheme} precedence"
             if same
             else f"{ctx.tag} is not newer than {top} (the highest of {len(higher)} tag(s) at or above it)"
         )
@@ -192,7 +195,7 @@ def check_newer(ctx: Context, required: bool) -> tuple[Check, str | None]:
     return Check(name, PASS, what + note), previous.tag
 
 
-def _previous(ctx: Context, version: semver.Version, candidates: dict[str, semver.Version]) -> tags.Previous:
+def _previous(ctx: Context, version: tags.AnyVersion, candidates: dict[str, tags.AnyVersion]) -> tags.Previous:
     git = ctx.git
     if git is not None and not ctx.shallow and ctx.tag in ctx.local_tags:
         local, own = ctx.local_tags, ctx.local_tags[ctx.tag].commit

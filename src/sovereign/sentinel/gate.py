@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from sovereign import artifacts, semver
+from sovereign import artifacts, semver, tags
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import Step, quote
 from sovereign.markdown import code, escape, heading, table
@@ -37,7 +37,7 @@ STRICT_PRERELEASE_TAG = rf"{STRICT_TAG}(?:-{semver.PRERELEASE})?"
 @dataclass(frozen=True)
 class TagCheck:
     check: Check
-    version: semver.Version | None
+    version: tags.AnyVersion | None
 
 
 def _why_not_strict(tag: str) -> str:
@@ -65,8 +65,19 @@ def _why_not_strict(tag: str) -> str:
     return "it has characters after MAJOR.MINOR.PATCH"
 
 
-def check_tag(tag: str, pattern: re.Pattern[str] | None, allow_prerelease: bool) -> TagCheck:
-    """Tag format: strict vX.Y.Z by default (semver numbers, ASCII, whole string)."""
+def _pep440_tag(tag: str) -> TagCheck:
+    """Tag format under version-scheme: pep440: an optional ``v``, then a whole PEP 440 version."""
+    version = tags.parse_version(tag.removeprefix("v"), "pep440")
+    if version is None or not tag.isascii():
+        what = f"tag {quote(tag)} is not v or nothing followed by a PEP 440 version (1.2, 1.2.3rc1, 2.0.post1)"
+        return TagCheck(
+            Check("tag-format", "fail", what, "push a tag such as 1.2.3 or v1.2rc1, or set tag-pattern"), None
+        )
+    return TagCheck(Check("tag-format", "pass", ""), version)
+
+
+def check_tag(tag: str, pattern: re.Pattern[str] | None, allow_prerelease: bool, scheme: str = "semver") -> TagCheck:
+    """Tag format: strict vX.Y.Z by default (semver numbers, ASCII, whole string); PEP 440 with pep440."""
     name = "tag-format"
     if tag.startswith("-"):
         return TagCheck(
@@ -85,17 +96,24 @@ def check_tag(tag: str, pattern: re.Pattern[str] | None, allow_prerelease: bool)
                 None,
             )
         group = match.groupdict().get("version")
-        version = semver.parse(group) if group else semver.from_tag(tag)
+        split = None if group else tags.split_tag(tag, scheme)
+        version = tags.parse_version(group, scheme) if group else split[1] if split else None
         if version is None:
+            kind = "semver version MAJOR.MINOR.PATCH" if scheme == "semver" else "PEP 440 version"
             return TagCheck(
                 Check(
                     name,
                     "fail",
-                    f"tag {quote(tag)} matches tag-pattern but holds no semver version MAJOR.MINOR.PATCH",
+                    f"tag {quote(tag)} matches tag-pattern but holds no {kind}",
                     "make the pattern require a version, e.g. a named group (?P<version>...)",
                 ),
                 None,
             )
+    elif scheme == "pep440":
+        found = _pep440_tag(tag)
+        if found.version is None:
+            return found
+        version = found.version
     else:
         regex_text = STRICT_PRERELEASE_TAG if allow_prerelease else STRICT_TAG
         if not re.fullmatch(regex_text, tag):
@@ -192,7 +210,7 @@ def gate(
 ) -> None:
     """Every check, in order, reported; ``clock``/``sleep`` are injectable so tests never wait."""
     tag = settings.tag
-    tag_check = check_tag(tag, settings.tag_pattern, settings.allow_prerelease)
+    tag_check = check_tag(tag, settings.tag_pattern, settings.allow_prerelease, settings.version_scheme)
     version = tag_check.version if tag_check.check.result == "pass" else None
     github, problem, no_api = _client(settings, step.environ)
     ctx = Context(
@@ -206,6 +224,7 @@ def gate(
         log=step.info,
         clock=clock,
         sleep=sleep,
+        scheme=settings.version_scheme,
     )
 
     previous, more = _run_checks(ctx, settings)

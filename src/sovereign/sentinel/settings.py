@@ -14,6 +14,7 @@ class Settings:
     tag: str  # the release tag, as given (not stripped: "v1.2.3\n" is a bad tag)
     tag_pattern: re.Pattern[str] | None  # None: strict vMAJOR.MINOR.PATCH
     allow_prerelease: bool
+    version_scheme: str  # semver or pep440 (tags.SCHEMES)
     require_newer: bool
     require_commit: bool
     require_branch: str  # "" when not requested

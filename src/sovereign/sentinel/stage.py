@@ -6,7 +6,7 @@ import re
 import time
 from collections.abc import Callable, Mapping
 
-from sovereign import artifacts
+from sovereign import artifacts, tags
 from sovereign.errors import SovereignError
 from sovereign.gha import GITHUB_TOKEN_INPUT, REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step, release_tag
 from sovereign.sentinel.gate import gate
@@ -35,11 +35,13 @@ def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     require_signed = inputs.flag("require-signed")
     checks_timeout = inputs.integer("checks-timeout")
     tag_pattern = _tag_pattern(inputs.raw("tag-pattern"))
+    scheme = tags.check_scheme(inputs.text("version-scheme"))
     artifacts_dir = artifacts.artifacts_dir(inputs.text("artifacts-dir"), environ)
     return Settings(
         tag=tag,
         tag_pattern=tag_pattern,
         allow_prerelease=allow_prerelease,
+        version_scheme=scheme,
         require_newer=require_newer,
         require_commit=require_commit,
         require_branch=inputs.text("require-branch"),
@@ -71,8 +73,16 @@ STAGE = Stage(
     own_inputs=(
         TAG_INPUT,
         Input("tag-pattern", "a regular expression the whole tag must match (default: strict vMAJOR.MINOR.PATCH)"),
-        Input("allow-prerelease", "also accept semver prereleases such as v1.2.3-rc.1", "false", boolean=True),
-        Input("require-newer", "the tag must be above every release tag by semver precedence", "true", boolean=True),
+        Input(
+            "allow-prerelease",
+            "also accept prereleases such as v1.2.3-rc.1 (or 1.2rc1, 1.2.dev1 with pep440)",
+            "false",
+            boolean=True,
+        ),
+        Input(
+            "version-scheme", "how tags hold versions: semver (v1.2.3-rc.1) or pep440 (1.2, 1.2rc1, 1.2.dev1)", "semver"
+        ),
+        Input("require-newer", "the tag must be above every release tag by version precedence", "true", boolean=True),
         Input("require-commit", "the tag must point at GITHUB_SHA (when set)", "true", boolean=True),
         Input("require-branch", "when set, the tagged commit must be reachable from this branch"),
         Input("version-files", "files whose version must equal the tag's (one per line or comma)"),

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sovereign import semver
+from sovereign import semver, tags
 from sovereign.gha import quote
 
 if sys.version_info >= (3, 11):
@@ -73,8 +73,10 @@ def pep440_key(text: str) -> tuple[object, ...] | None:
     return (int(match.group("epoch") or 0), tuple(release), pre, post, dev, local)
 
 
-def same_version(found: str, expected: semver.Version) -> bool:
+def same_version(found: str, expected: tags.AnyVersion) -> bool:
     """Does a file's version equal the tag's? PEP 440 equivalence, else semver equality."""
+    if isinstance(expected, tags.Pep440):
+        return pep440_key(found) == pep440_key(str(expected))
     core = f"{expected.major}.{expected.minor}.{expected.patch}"
     tag_text = core + ("-" + ".".join(expected.prerelease) if expected.prerelease else "")
     found_key, tag_key = pep440_key(found), pep440_key(tag_text)

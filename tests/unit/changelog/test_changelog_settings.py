@@ -162,6 +162,7 @@ def test_inputs_resolve_into_typed_frozen_settings(workspace: Path) -> None:
     assert settings == Settings(
         tag="v1.1.0",  # from the tag push
         previous_tag="v1.0.0",
+        version_scheme="semver",
         source="auto",  # empty means the default
         repository="octo/widget",
         workspace=workspace.resolve(),
@@ -188,6 +189,7 @@ def _settings(workspace: Path, **changes: object) -> Settings:
     base = Settings(
         tag="v1.1.0",
         previous_tag="",
+        version_scheme="semver",
         source="git",
         repository="octo/widget",
         workspace=workspace,
