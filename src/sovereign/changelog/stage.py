@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sovereign import artifacts, semver
+from sovereign import artifacts, preview, semver
 from sovereign.changelog import sources
 from sovereign.changelog.classify import classify
 from sovereign.changelog.config import load_config
@@ -224,6 +224,7 @@ def run(step: Step, inputs: Inputs) -> None:
     step.summary(
         summary(dict(doc), notes, reason=span.previous.reason, why=chosen.why, requests=requests, dry_run=dry_run)
     )
+    preview.refresh(out_dir, tag, step)
 
 
 STAGE = Stage(

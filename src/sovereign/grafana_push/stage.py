@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from sovereign import preview
 from sovereign.artifacts import artifacts_dir, file_name, workspace, workspace_file, write
 from sovereign.errors import SovereignError
 from sovereign.gha import REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step, quote, release_tag
@@ -294,6 +295,7 @@ def run(step: Step, inputs: Inputs) -> None:
     )
     step.set_output("report-file", str(path))
     step.summary(render_summary(report))
+    preview.refresh(path.parent, tag, step)
 
 
 STAGE = Stage(

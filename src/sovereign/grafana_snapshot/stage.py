@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import quote as url_quote
 from urllib.parse import urlencode
 
+from sovereign import preview
 from sovereign.artifacts import artifacts_dir, file_name, write
 from sovereign.errors import SovereignError
 from sovereign.gha import TAG_INPUT, Input, Inputs, Secret, Stage, Step, quote, release_tag
@@ -273,6 +274,7 @@ def snapshot(step: Step, inputs: Inputs, now_ms: int) -> None:
     step.summary(
         render_summary(settings, gathered.title, outcomes, snapshot_url=url, time_range=gathered.time_range, png=png)
     )
+    preview.refresh(path.parent, settings.tag, step)
     skipped = sum(o.status == "skipped" for o in outcomes)
     embedded = sum(o.status == "embedded" for o in outcomes)
     step.info(f"grafana-snapshot: {embedded} panel(s) with data, {skipped} skipped; wrote {path}")
@@ -293,6 +295,7 @@ def dry_run_without_token(step: Step, inputs: Inputs, settings: Settings, err: S
         heading("grafana-snapshot", settings.tag, dry_run=True)
         + f"Dashboard {code(settings.uid)} could not be read without a token: {escape(reason)}\n"
     )
+    preview.refresh(path.parent, settings.tag, step)
 
 
 def create(step: Step, client: Grafana, body: Mapping[str, Any]) -> dict[str, Any]:

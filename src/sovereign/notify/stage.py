@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sovereign import artifacts, release
+from sovereign import artifacts, preview, release
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Secret, Stage, Step, quote, release_tag
 from sovereign.github_env import check_repository
@@ -169,6 +169,7 @@ def run(step: Step, inputs: Inputs) -> None:
     step.set_output("discord-message-id", next((r.message_id for r in results if r.channel == "discord"), ""))
     step.set_output("notify-file", str(path))
     step.summary(summary(tag, results, dry_run))
+    preview.refresh(directory, tag, step)
 
     problems = [SovereignError(f"{r.channel}: {r.detail}", r.fix) for r in results if not r.delivered and not dry_run]
     if problems and fail_on_error:

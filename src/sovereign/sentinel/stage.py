@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from sovereign import artifacts, semver
+from sovereign import artifacts, preview, semver
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import (
     GITHUB_TOKEN_INPUT,
@@ -260,6 +260,7 @@ def gate(
         step.set_output("prerelease", ".".join(version.prerelease))
         step.set_output("is-prerelease", "true" if version.is_prerelease else "false")
     step.summary(render_summary(tag, checks, dry_run, previous))
+    preview.refresh(saved.parent, tag, step)
 
     failures = [c for c in checks if c.result == "fail"]
     if failures:
