@@ -75,6 +75,9 @@ def test_failing_sentinel_halts_and_broadcasts_the_failure(action, sample):
     assert result.stdout.splitlines()[1].startswith("::add-mask::"), "masks go out before anything else"
     assert not any("secret-token-abc" in line for line in shown) and "secret-token-abc" not in result.summary
     assert "| changelog | ⏸️ not run |" in result.summary
+    page = (sample.path / "sovereign-artifacts" / "preview-v1.0.0.html").read_text()
+    assert '<tr class="fail"><td><code>require-newer</code>' in page, "the preview shows the failed check"
+    assert "sentinel failed" in page and "secret-token-abc" not in page
 
 
 def test_stages_selects_and_unconfigured_stages_are_skipped(action, sample):
