@@ -178,6 +178,7 @@ def demo() -> int:
         "grafana-push": "the annotation payload and the metric lines",
         "grafana-snapshot": "the snapshot model and Grafana's answer",
         "notify": "the Slack, Discord and Teams payloads",
+        "preview": "the release preview: open it in a browser",
     }
     for file in sorted(artifacts.glob("*")) if artifacts.exists() else []:
         kind = next((k for k in sorted(holds, key=len, reverse=True) if file.name.startswith(k + "-")), "")

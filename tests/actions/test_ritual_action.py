@@ -36,8 +36,12 @@ def test_whole_ritual_in_dry_run(action, sample):
         "changelog-v1.1.0.md",
         "grafana-push-v1.1.0.json",
         "notify-v1.1.0.json",
+        "preview-v1.1.0.html",
         "sentinel-v1.1.0.json",
     ]
+    page = (artifacts / "preview-v1.1.0.html").read_text()
+    assert "rename --out to --output" in page and "Not run yet: no <code>grafana-snapshot-v1.1.0.json" in page
+    assert "Release preview: `sovereign-artifacts/preview-v1.1.0.html`" in result.summary
     changelog = json.loads((artifacts / "changelog-v1.1.0.json").read_text())
     assert changelog["previous_tag"] == "v1.0.0" and len(changelog["breaking"]) == 1
     notify = json.loads((artifacts / "notify-v1.1.0.json").read_text())
@@ -71,6 +75,9 @@ def test_failing_sentinel_halts_and_broadcasts_the_failure(action, sample):
     assert result.stdout.splitlines()[1].startswith("::add-mask::"), "masks go out before anything else"
     assert not any("secret-token-abc" in line for line in shown) and "secret-token-abc" not in result.summary
     assert "| changelog | ⏸️ not run |" in result.summary
+    page = (sample.path / "sovereign-artifacts" / "preview-v1.0.0.html").read_text()
+    assert '<tr class="fail"><td><code>require-newer</code>' in page, "the preview shows the failed check"
+    assert "sentinel failed" in page and "secret-token-abc" not in page
 
 
 def test_stages_selects_and_unconfigured_stages_are_skipped(action, sample):

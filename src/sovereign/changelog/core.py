@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sovereign import artifacts, tags
+from sovereign import artifacts, preview, tags
 from sovereign.changelog import sources
 from sovereign.changelog.classify import classify
 from sovereign.changelog.group import group
@@ -217,3 +217,4 @@ def changelog(step: Step, settings: Settings) -> None:
     step.summary(
         summary(dict(doc), notes, reason=span.previous.reason, why=chosen.why, requests=requests, dry_run=dry_run)
     )
+    preview.refresh(out_dir, tag, step)

@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
+from sovereign import preview
 from sovereign.artifacts import file_name, workspace, write
 from sovereign.gha import Step
 from sovereign.gitrepo import GitRepo
@@ -161,3 +162,4 @@ def publish(step: Step, settings: Settings) -> None:
     path = write(settings.artifacts_dir, file_name(STAGE_NAME, settings.tag, "json"), report.as_json(), step)
     step.set_output("report-file", str(path))
     step.summary(render_summary(report))
+    preview.refresh(path.parent, settings.tag, step)

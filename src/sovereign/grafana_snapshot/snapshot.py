@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import quote as url_quote
 from urllib.parse import urlencode
 
+from sovereign import preview
 from sovereign.artifacts import file_name, write
 from sovereign.errors import SovereignError
 from sovereign.gha import Step
@@ -219,6 +220,7 @@ def snapshot(step: Step, settings: Settings, now_ms: int) -> None:
     step.summary(
         render_summary(settings, gathered.title, outcomes, snapshot_url=url, time_range=gathered.time_range, png=png)
     )
+    preview.refresh(path.parent, settings.tag, step)
     skipped = sum(o.status == "skipped" for o in outcomes)
     embedded = sum(o.status == "embedded" for o in outcomes)
     step.info(f"grafana-snapshot: {embedded} panel(s) with data, {skipped} skipped; wrote {path}")
@@ -239,6 +241,7 @@ def dry_run_without_token(step: Step, settings: Settings, err: SovereignError) -
         heading("grafana-snapshot", settings.tag, dry_run=True)
         + f"Dashboard {code(settings.uid)} could not be read without a token: {escape(reason)}\n"
     )
+    preview.refresh(path.parent, settings.tag, step)
 
 
 def create(step: Step, client: Grafana, body: Mapping[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from sovereign import artifacts
+from sovereign import artifacts, preview
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import Secret, Step
 from sovereign.http import new_session
@@ -119,6 +119,7 @@ def broadcast(step: Step, settings: Settings) -> None:
     step.set_output("discord-message-id", next((r.message_id for r in results if r.channel == "discord"), ""))
     step.set_output("notify-file", str(path))
     step.summary(summary(tag, results, dry_run))
+    preview.refresh(settings.artifacts_dir, tag, step)
 
     problems = [SovereignError(f"{r.channel}: {r.detail}", r.fix) for r in results if not r.delivered and not dry_run]
     if problems and settings.fail_on_error:

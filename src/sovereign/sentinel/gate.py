@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from sovereign import artifacts, semver, tags
+from sovereign import artifacts, preview, semver, tags
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import Step, quote
 from sovereign.markdown import code, escape, heading, table
@@ -251,6 +251,7 @@ def gate(
         step.set_output("prerelease", ".".join(version.prerelease))
         step.set_output("is-prerelease", "true" if version.is_prerelease else "false")
     step.summary(render_summary(tag, checks, settings.dry_run, previous))
+    preview.refresh(saved.parent, tag, step)
 
     failures = [c for c in checks if c.result == "fail"]
     if failures:
