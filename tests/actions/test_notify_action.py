@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from fixtures.notify.factory import adversarial, realistic, write
+from fixtures.notify.factory import adversarial, document, entry, realistic, write
 from localserver import Reply, Seen, serve
 
 from sovereign.notify import limits
@@ -215,3 +215,14 @@ def test_announces_what_the_changelog_stage_wrote(action, tmp_path):
     payloads = {c["channel"]: json.dumps(c["payload"], ensure_ascii=False) for c in saved["channels"]}
     assert "&lt;!channel&gt; &lt;@U123&gt;" in payloads["slack"] and "<!channel>" not in payloads["slack"]
     assert "\\\\<!channel\\\\>" in payloads["discord"], "escaped, shown as text"
+
+
+@pytest.mark.slow
+def test_a_blank_first_contributor_hides_nobody(action, tmp_path):
+    names = ["\u200b", "bob", "carol", "dave", "erin"]
+    write(document([("Fixes", [entry(1, "fix")])], contributors=names), workspace(tmp_path) / "changelog.json")
+    result = action("notify", {"changelog-json": "changelog.json", "dry-run": "true"})
+    assert result.returncode == 0, result.log
+    slack = record(tmp_path)["channels"][0]["payload"]
+    (context,) = [b for b in slack["blocks"] if b["type"] == "context"]
+    assert context["elements"][0]["text"] == "👥 bob, carol, dave, erin"
