@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from fixtures.notify.factory import adversarial, realistic, write
+from fixtures.notify.factory import adversarial, document, entry, realistic, write
 from localserver import Reply, Seen, serve
 
 from sovereign.notify import limits
@@ -215,3 +215,66 @@ def test_announces_what_the_changelog_stage_wrote(action, tmp_path):
     payloads = {c["channel"]: json.dumps(c["payload"], ensure_ascii=False) for c in saved["channels"]}
     assert "&lt;!channel&gt; &lt;@U123&gt;" in payloads["slack"] and "<!channel>" not in payloads["slack"]
     assert "\\\\<!channel\\\\>" in payloads["discord"], "escaped, shown as text"
+
+
+@pytest.mark.slow
+def test_a_blank_first_contributor_hides_nobody(action, tmp_path):
+    names = ["\u200b", "bob", "carol", "dave", "erin"]
+    write(document([("Fixes", [entry(1, "fix")])], contributors=names), workspace(tmp_path) / "changelog.json")
+    result = action("notify", {"changelog-json": "changelog.json", "dry-run": "true"})
+    assert result.returncode == 0, result.log
+    slack = record(tmp_path)["channels"][0]["payload"]
+    (context,) = [b for b in slack["blocks"] if b["type"] == "context"]
+    assert context["elements"][0]["text"] == "👥 bob, carol, dave, erin"
+
+
+GH_TOKEN = "ghs_notifyOnlyToken0123456789"  # the runner's github.token
+
+
+@pytest.mark.slow
+def test_without_a_changelog_the_github_releases_notes_are_announced(action, tmp_path):
+    """examples/notify-only.yml: a release published by hand, announced with its own notes."""
+    page = "https://github.com/octo/widget/releases/tag/v1.4.0"
+
+    def reply(seen: Seen) -> Reply:
+        if seen.path == "/repos/octo/widget/releases/tags/v1.4.0":
+            return Reply(
+                200, json.dumps({"body": "## Fixes\n- the fix from the release page", "html_url": page}).encode()
+            )
+        return Reply(200, b"ok", {})
+
+    with serve(reply) as (base, script):
+        result = action(
+            "notify",
+            {"tag": "v1.4.0", "slack-webhook-url": f"{base}/slack/hooks/{TOKEN}"},
+            github={"api_url": base, "token": GH_TOKEN},
+        )
+    assert result.returncode == 0, result.log
+    api, hook = script.seen
+    assert api.method == "GET" and api.headers["Authorization"] == f"Bearer {GH_TOKEN}"
+    sent = json.loads(hook.body)
+    assert "the fix from the release page" in json.dumps(sent)
+    assert any(e.get("url") == page for b in sent["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert not [line for line in result.stdout.splitlines() if line.startswith("::warning")]
+    assert GH_TOKEN not in "\n".join(line for line in result.stdout.splitlines() if not line.startswith("::add-mask::"))
+    assert_no_secret(result, tmp_path)
+
+
+@pytest.mark.slow
+def test_without_a_changelog_or_a_token_it_warns_that_the_message_has_no_notes(action, tmp_path):
+    result = action("notify", {"tag": "v1.4.0", "dry-run": "true"})
+    assert result.returncode == 0, result.log
+    (warning,) = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
+    assert "the message for v1.4.0 has no release notes" in warning
+    assert "pass changelog-json (the changelog stage's json-file output) or changelog" in warning
+    assert record(tmp_path)["channels"][0]["payload"]["text"] == "✅ octo/widget v1.4.0 released"
+
+
+@pytest.mark.slow
+def test_a_tag_without_a_published_release_warns_and_still_announces(action, tmp_path):
+    with serve([Reply(404, b'{"message": "Not Found"}')]) as (base, script):
+        result = action("notify", {"tag": "v1.4.0", "dry-run": "true"}, github={"api_url": base, "token": GH_TOKEN})
+    assert result.returncode == 0, result.log
+    assert [hit.path for hit in script.seen] == ["/repos/octo/widget/releases/tags/v1.4.0"]
+    (warning,) = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
+    assert "GitHub found nothing for the release v1.4.0 (Not Found)" in warning and "changelog-json" in warning

@@ -13,7 +13,7 @@ from sovereign.changelog import sources
 from sovereign.changelog.classify import classify
 from sovereign.changelog.group import group
 from sovereign.changelog.model import Collected
-from sovereign.changelog.render import Links, Meta, build, contributors, markdown, truncate
+from sovereign.changelog.render import Links, Meta, build, contributors, full_notes, markdown, truncate
 from sovereign.changelog.settings import Settings
 from sovereign.errors import SovereignError
 from sovereign.gha import Secret, Step
@@ -104,7 +104,9 @@ def _date(found: Collected, span: sources.Range, repo: GitRepo, use_git: bool) -
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def summary(doc: dict[str, object], notes: str, *, reason: str, why: str, requests: str, dry_run: bool) -> str:
+def summary(
+    doc: dict[str, object], notes: str, *, where: str, reason: str, why: str, requests: str, dry_run: bool
+) -> str:
     stats = doc["stats"]
     assert isinstance(stats, dict)
     rows = [
@@ -118,7 +120,7 @@ def summary(doc: dict[str, object], notes: str, *, reason: str, why: str, reques
         ["left out (see the JSON for why)", str(stats["excluded"])],
     ]
     head = heading("changelog", str(doc["tag"]), dry_run)
-    body = notes if len(notes) < SUMMARY_NOTES_LIMIT else truncate(notes, "", SUMMARY_NOTES_LIMIT)
+    body = notes if len(notes) < SUMMARY_NOTES_LIMIT else truncate(notes, where, SUMMARY_NOTES_LIMIT)
     return head + table(["", ""], rows) + "\n\n" + body + "\n"
 
 
@@ -178,15 +180,15 @@ def changelog(step: Step, settings: Settings) -> None:
 
     md_file = artifacts.write(out_dir, artifacts.file_name("changelog", tag, "md"), notes, step)
     json_name = artifacts.file_name("changelog", tag, "json")
+    where = full_notes(run_url(step.environ), md_file.name)  # what a cut copy of the notes points to
     # Written before publishing too, so the notes survive a refused publish.
     json_path = artifacts.write(out_dir, json_name, json.dumps(doc, ensure_ascii=False) + "\n", step)
 
     release_url = ""
     if settings.publish_release:
         prerelease = bool(version and version.is_prerelease)
-        link = run_url(step.environ) or doc.get("compare_url", "")
         release_url = _publish(
-            step, gh, tag, truncate(notes, link), prerelease=prerelease, dry_run=dry_run, out_dir=out_dir
+            step, gh, tag, truncate(notes, where), prerelease=prerelease, dry_run=dry_run, out_dir=out_dir
         )
     if release_url:
         doc["release_url"] = release_url
@@ -201,7 +203,7 @@ def changelog(step: Step, settings: Settings) -> None:
     for item in classified.excluded:
         step.debug(f"left out {item.change.head.sha[:12]}: {item.reason}")
     for output, value in (
-        ("markdown", truncate(notes, run_url(step.environ) or str(md_file), OUTPUT_NOTES_LIMIT)),
+        ("markdown", truncate(notes, where, OUTPUT_NOTES_LIMIT)),
         ("markdown-file", str(md_file)),
         ("json-file", str(json_path)),
         ("previous-tag", span.previous.tag or ""),
@@ -215,6 +217,14 @@ def changelog(step: Step, settings: Settings) -> None:
     ):
         step.set_output(output, value)
     step.summary(
-        summary(dict(doc), notes, reason=span.previous.reason, why=chosen.why, requests=requests, dry_run=dry_run)
+        summary(
+            dict(doc),
+            notes,
+            where=where,
+            reason=span.previous.reason,
+            why=chosen.why,
+            requests=requests,
+            dry_run=dry_run,
+        )
     )
     preview.refresh(out_dir, tag, step)

@@ -192,11 +192,19 @@ def markdown(doc: Changelog, logins: set[str]) -> str:
     return "\n".join(lines)
 
 
-def truncate(body: str, link: str, limit: int = BODY_LIMIT) -> str:
-    """``body`` cut at a line boundary below ``limit``, with a pointer to the full notes."""
+def full_notes(run_url: str, file_name: str) -> str:
+    """Where the whole notes are, in Markdown: the run's artifacts when the run is known,
+    else the artifact's file name (a link to nowhere helps nobody)."""
+    if run_url:
+        return f"[full notes]({run_url}#artifacts)"
+    return f"the full notes are in {escape(file_name)}, among the changelog stage's artifacts"
+
+
+def truncate(body: str, where: str, limit: int = BODY_LIMIT) -> str:
+    """``body`` cut at a line boundary below ``limit``, ending with ``where`` (:func:`full_notes`)."""
     if len(body) < limit:
         return body
-    note = f"\n\n… the notes were cut to fit GitHub's limit: [full notes]({link})\n"
+    note = f"\n\n… the notes were cut to fit GitHub's limit: {where}\n"
     cut = body[: limit - len(note) - 1]
     cut = cut[: cut.rfind("\n")] if "\n" in cut else cut
     return cut + note

@@ -20,6 +20,7 @@ from sovereign.http import new_session
 from sovereign.markdown import escape, heading, table
 from sovereign.notify import deliver, discord, limits, slack, teams
 from sovereign.notify.message import Message, from_changelog, from_markdown
+from sovereign.notify.release_notes import with_release_notes
 from sovereign.notify.settings import Settings
 
 RENDERERS = {"slack": slack.render, "discord": discord.render, "teams": teams.render}
@@ -78,6 +79,7 @@ def broadcast(step: Step, settings: Settings) -> None:
     mask_tokens(step, hooks)
     if settings.notes_ignored:
         step.notice("both changelog-json and changelog are set: the JSON is used")
+    settings = with_release_notes(step, settings)
     message = build_message(settings, step.environ)
     channels = list(hooks) or list(RENDERERS)  # dry-run with nothing configured shows all three
     payloads = render(message, channels)

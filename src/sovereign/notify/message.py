@@ -107,6 +107,12 @@ def _key(entry: Mapping[str, object]) -> tuple[str, str, object]:
     return (str(entry.get("commit") or ""), str(entry.get("title") or ""), entry.get("pr"))
 
 
+def _names(value: object) -> tuple[str, ...]:
+    """The contributors, leaving out names that are blank once cleaned (only a zero-width space, say)."""
+    names = (str(name) for name in value) if isinstance(value, list) else ()
+    return tuple(name for name in names if plain(name))
+
+
 def _links(release: str, compare: str, snapshot: str, run: str) -> tuple[Link, ...]:
     pairs = (("Release", release), ("Compare", compare), ("Snapshot", snapshot), ("Run", run))
     return tuple(Link(label, safe) for label, url in pairs if (safe := safe_url(url)))
@@ -153,7 +159,7 @@ def from_changelog(
         tag=tag,
         highlights=highlights,
         groups=tuple(groups),
-        contributors=tuple(str(c) for c in changelog.get("contributors") or []),
+        contributors=_names(changelog.get("contributors")),
         links=links,
         notes_url=next((link.url for link in links if link.label in ("Release", "Compare", "Run")), ""),
     )

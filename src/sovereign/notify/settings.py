@@ -7,7 +7,7 @@ helpers here take plain values, so each check can be tested on its own.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sovereign import artifacts
@@ -39,6 +39,8 @@ class Settings:
     notes: str  # the Markdown notes, read from their file if one was named; "" when ``changelog`` is set
     notes_ignored: bool  # both changelog-json and changelog were given
     artifacts_dir: Path
+    # reads the GitHub Release's notes when none are given
+    github_token: Secret = field(default_factory=lambda: Secret(""))
 
 
 def checked_webhooks(given: Mapping[str, Secret], dry_run: bool) -> dict[str, Secret]:

@@ -49,14 +49,17 @@ def _count_fields(message: Message) -> list[dict[str, Any]]:
 
 def _contributors(names: tuple[str, ...]) -> str:
     shown: list[str] = []
-    size = 0
+    size = blank = 0
     for name in names:
         text = _text(name, NAME_CHARS)
-        if not text or size + measure(text) > 2_000 or len(shown) == 20:
+        if not text:  # nothing left after cleaning (e.g. a zero-width space): not a name to show or count
+            blank += 1
+            continue
+        if size + measure(text) > 2_000 or len(shown) == 20:
             break
         shown.append(text)
         size += measure(text) + 2
-    more = len(names) - len(shown)
+    more = len(names) - len(shown) - blank
     return "👥 " + ", ".join(shown) + (f" and {more} more" if more else "")
 
 

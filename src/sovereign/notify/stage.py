@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sovereign import artifacts, release
-from sovereign.gha import REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step
+from sovereign.gha import GITHUB_TOKEN_INPUT, REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step
 from sovereign.github_env import check_repository
 from sovereign.notify.broadcast import broadcast
 from sovereign.notify.settings import (
@@ -49,6 +49,7 @@ def settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
         notes=notes,
         notes_ignored=changelog is not None and bool(notes_given),
         artifacts_dir=artifacts.artifacts_dir(inputs.text("artifacts-dir"), environ),
+        github_token=inputs.secret("github-token"),
     )
 
 
@@ -68,6 +69,7 @@ STAGE = Stage(
         Input("status", "success, failure or cancelled", "success"),
         Input("changelog-json", "the changelog JSON (sovereign.changelog/v1) to announce"),
         Input("changelog", "plain Markdown notes (or a .md file), when no changelog-json is given"),
+        GITHUB_TOKEN_INPUT,
         Input("title", "the message title (default: '<repository> <tag> released', or failed/cancelled)"),
         Input("release-url", "link to the release"),
         Input("snapshot-url", "link to the Grafana snapshot"),

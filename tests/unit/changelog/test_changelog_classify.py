@@ -10,7 +10,7 @@ from sovereign.changelog.classify import classify, conventional, inspect
 from sovereign.changelog.config import DEFAULT, parse_config
 from sovereign.changelog.group import group, introducers
 from sovereign.changelog.model import Change, Commit, PullRequest
-from sovereign.changelog.render import BODY_LIMIT, Links, Meta, build, markdown, truncate
+from sovereign.changelog.render import BODY_LIMIT, Links, Meta, build, full_notes, markdown, truncate
 
 
 def commit(sha: str, subject: str, body: str = "", parents: tuple[str, ...] = (), author: str = "Ann") -> Commit:
@@ -130,7 +130,14 @@ def test_json_and_markdown_agree_and_escape_untrusted_text():
 
 def test_truncate_stays_below_githubs_limit_with_a_link():
     body = "\n".join(f"- line {i}" for i in range(40_000))
-    cut = truncate(body, "https://github.com/o/r/actions/runs/1")
+    cut = truncate(body, full_notes("https://github.com/o/r/actions/runs/1", "changelog-v1.md"))
     assert len(cut) < BODY_LIMIT
-    assert cut.endswith("[full notes](https://github.com/o/r/actions/runs/1)\n")
+    assert cut.endswith("[full notes](https://github.com/o/r/actions/runs/1#artifacts)\n")
     assert truncate("short", "x") == "short"
+
+
+def test_without_a_run_the_cut_names_the_artifact_file_never_an_empty_link():
+    where = full_notes("", "changelog-v1_2.md")
+    assert where == "the full notes are in changelog-v1\\_2.md, among the changelog stage's artifacts"
+    cut = truncate("- x\n" * 100, where, limit=200)
+    assert cut.endswith(where + "\n") and "]()" not in cut and len(cut) < 200

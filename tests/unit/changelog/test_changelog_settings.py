@@ -222,3 +222,27 @@ def test_core_dry_run_publish_saves_the_request_without_a_token(workspace: Path)
     core.changelog(step, _settings(workspace, publish_release=True, dry_run=True))
     request = json.loads((workspace / "notes/changelog-release-request-v1.1.0.json").read_text(encoding="utf-8"))
     assert "second" in request["json"]["body"]
+
+
+@pytest.mark.parametrize(
+    ("environ", "pointer"),
+    [
+        (
+            {"GITHUB_REPOSITORY": "octo/widget", "GITHUB_RUN_ID": "77"},
+            "[full notes](https://github.com/octo/widget/actions/runs/77#artifacts)",
+        ),
+        ({}, "the full notes are in changelog-v1.1.0.md, among the changelog stage's artifacts"),
+    ],
+)
+def test_a_cut_release_body_points_to_the_full_notes(
+    workspace: Path, monkeypatch: pytest.MonkeyPatch, environ: dict[str, str], pointer: str
+) -> None:
+    """GitHub's 125,000-character limit, scaled down: the cut body ends with a usable pointer."""
+    real = core.truncate
+    monkeypatch.setattr(core, "truncate", lambda body, where, limit=100: real(body, where, min(limit, 100)))
+    step = Step("changelog", environ, out=lambda line: None)
+    core.changelog(step, _settings(workspace, publish_release=True, dry_run=True))
+    request = json.loads((workspace / "notes/changelog-release-request-v1.1.0.json").read_text(encoding="utf-8"))
+    body = request["json"]["body"]
+    assert body.endswith(f"… the notes were cut to fit GitHub's limit: {pointer}\n")
+    assert "]()" not in body and step.outputs["markdown"] == body

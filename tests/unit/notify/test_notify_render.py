@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 
 import pytest
-from fixtures.notify.factory import HERE
+from fixtures.notify.factory import HERE, document, entry
 
 from sovereign import release
 from sovereign.notify import discord, limits, slack, teams
@@ -70,3 +71,40 @@ def test_teams_is_a_workflows_adaptive_card():
     assert attachment["contentType"] == "application/vnd.microsoft.card.adaptive"
     assert attachment["content"]["type"] == "AdaptiveCard" and attachment["content"]["version"] == "1.4"
     assert "@type" not in json.dumps(payload), "not the retired O365 MessageCard"
+
+
+BLANK_FIRST = ("\u200b", "bob", "carol", "dave", "erin")  # a name that is empty once cleaned, then four
+
+
+def _contributor_text(platform: str, payload: dict) -> str:
+    if platform == "slack":
+        (context,) = [b for b in payload["blocks"] if b["type"] == "context"]
+        return context["elements"][0]["text"]
+    if platform == "discord":
+        return next(f["value"] for f in payload["embeds"][0]["fields"] if f["name"] == "Contributors")
+    runs = [i["text"] for b in payload["attachments"][0]["content"]["body"] for i in b.get("inlines", [])]
+    return next(text for text in runs if text.startswith("👥"))
+
+
+@pytest.mark.parametrize("platform", RENDER)
+def test_a_blank_contributor_is_skipped_not_the_end_of_the_list(platform):
+    """Rendered from a hand-built message too, so each renderer copes on its own."""
+    plain_message = from_markdown("- a change", status="success", repository="o/r", tag="v1")
+    for message in (
+        dataclasses.replace(plain_message, contributors=BLANK_FIRST),
+        from_changelog(document([("Fixes", [entry(1, "fix")])], contributors=list(BLANK_FIRST)), status="success"),
+    ):
+        text = _contributor_text(platform, RENDER[platform](message))
+        assert text.removeprefix("👥 ") == "bob, carol, dave, erin", text
+
+
+def test_the_message_leaves_out_contributors_blank_once_cleaned():
+    doc = document([("Fixes", [entry(1, "fix")])], contributors=["\u200b", " ", "\u202e", "ann", "\u200bbob"])
+    assert from_changelog(doc, status="success").contributors == ("ann", "\u200bbob")
+
+
+@pytest.mark.parametrize("platform", RENDER)
+def test_only_blank_contributors_show_no_contributor_line(platform):
+    doc = document([("Fixes", [entry(1, "fix")])], contributors=["\u200b", "\u2060"])
+    payload = RENDER[platform](from_changelog(doc, status="success"))
+    assert "👥" not in json.dumps(payload, ensure_ascii=False)
