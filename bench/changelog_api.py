@@ -33,9 +33,9 @@ sys.path.insert(0, str(ROOT / "tests"))  # localserver: the scripted loopback se
 
 from localserver import Reply, Seen, serve  # noqa: E402
 
-from sovereign.changelog.collect import log, prs_from_messages  # noqa: E402
-from sovereign.changelog.group import introducers  # noqa: E402
 from sovereign.gitrepo import GitRepo  # noqa: E402
+from sovereign.notes.collect import log, prs_from_messages  # noqa: E402
+from sovereign.notes.group import introducers  # noqa: E402
 
 REPO = Path("/tmp/sovereign-bench/repo-20000")
 PYTHON = ROOT / ".venv" / "bin" / "python"

@@ -70,3 +70,13 @@ def test_the_checks_can_fail(tmp_path):
     assert imports_inputs(sample)
     sample.write_text("from sovereign.gha import Step\n", encoding="utf-8")
     assert not imports_inputs(sample)
+
+
+def test_every_shared_module_is_under_the_import_contract():
+    """A new shared module or package is covered by "shared modules never import a stage"."""
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
+    config = tomllib.loads((PACKAGE.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    contract = next(c for c in config["tool"]["importlinter"]["contracts"] if c["type"] == "forbidden")
+    shared = {p.stem for p in PACKAGE.glob("*.py")} | {p.parent.name for p in PACKAGE.glob("*/__init__.py")}
+    shared -= {"__init__", "ritual", *STAGES}
+    assert {f"sovereign.{name}" for name in shared} == set(contract["source_modules"])

@@ -9,10 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sovereign import artifacts, preview, tags
-from sovereign.changelog import sources
-from sovereign.changelog.classify import classify
-from sovereign.changelog.group import group
-from sovereign.changelog.model import Collected
 from sovereign.changelog.render import Links, Meta, build, contributors, full_notes, markdown, truncate
 from sovereign.changelog.settings import Settings
 from sovereign.errors import SovereignError
@@ -20,6 +16,10 @@ from sovereign.gha import Secret, Step
 from sovereign.github_env import run_url, server_url
 from sovereign.gitrepo import GitRepo
 from sovereign.markdown import escape, heading, table
+from sovereign.notes import sources
+from sovereign.notes.classify import classify
+from sovereign.notes.group import group
+from sovereign.notes.model import Collected
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub
@@ -85,7 +85,7 @@ def collect(
         span = sources.local_range(repo, tag, given, scheme)
         found = sources.local_commits(repo, span, pull_url)
         if chosen.use_api and gh is not None and found.commits:
-            from sovereign.changelog import pulls  # noqa: PLC0415 - only API runs pay for it
+            from sovereign.notes import pulls  # noqa: PLC0415 - only API runs pay for it
 
             api = pulls.pull_requests(gh, [c.sha for c in found.commits], pull_url, step.debug)
             found.prs.update(api)

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote as urlquote
 
-from sovereign.changelog.classify import Classified, Item
-from sovereign.changelog.model import Change, Commit
 from sovereign.markdown import escape
+from sovereign.notes.classify import Classified, Item
+from sovereign.notes.model import Change, Commit
 from sovereign.release import SCHEMA, Changelog, Entry, Section
 
 BODY_LIMIT = 125_000  # GitHub's limit on a release body, in characters

@@ -8,8 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from sovereign.changelog.config import Config
 from sovereign.gha import Secret
+from sovereign.notes.config import Config
 
 SOURCES = ("auto", "git", "github")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from sovereign import artifacts, tags
-from sovereign.changelog.config import load_config
 from sovereign.changelog.core import changelog
 from sovereign.changelog.settings import SOURCES, Settings
 from sovereign.errors import SovereignError
@@ -21,6 +20,7 @@ from sovereign.gha import (
     release_tag,
 )
 from sovereign.github_env import check_repository
+from sovereign.notes.config import load_config
 
 
 def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:

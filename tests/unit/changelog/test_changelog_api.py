@@ -220,7 +220,7 @@ def entries_of(doc: Any) -> dict[str, Any]:
 def test_every_query_matches_githubs_published_schema():
     if not SCHEMA_FILE.exists():
         pytest.skip("GitHub's GraphQL schema is not fetched: run scripts/fetch-graphql-schema.sh (needs npm)")
-    from sovereign.changelog import pulls
+    from sovereign.notes import pulls
 
     for query in (pulls.HISTORY_QUERY, pulls.TAGS_QUERY, pulls.associated_query(["a" * 40, "b" * 40])):
         assert schema_errors(query) == []

@@ -13,10 +13,10 @@ from changelog_scenario import run_stage
 from gitfactory import RepoBuilder
 
 from sovereign.changelog import core, stage
-from sovereign.changelog.config import DEFAULT, parse_config
 from sovereign.changelog.settings import Settings
 from sovereign.gha import Secret, Step, resolve
 from sovereign.gitrepo import GitRepo
+from sovereign.notes.config import DEFAULT, parse_config
 
 TOKEN = "ghp_settingsTestToken0123456789"
 

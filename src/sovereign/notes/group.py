@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sovereign.changelog.model import Change, Commit, PullRequest
+from sovereign.notes.model import Change, Commit, PullRequest
 
 
 @dataclass

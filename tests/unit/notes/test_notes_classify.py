@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from sovereign.changelog.classify import classify, conventional, inspect
-from sovereign.changelog.config import DEFAULT, parse_config
-from sovereign.changelog.group import group, introducers
-from sovereign.changelog.model import Change, Commit, PullRequest
 from sovereign.changelog.render import BODY_LIMIT, Links, Meta, build, full_notes, markdown, truncate
+from sovereign.notes.classify import classify, conventional, inspect
+from sovereign.notes.config import DEFAULT, parse_config
+from sovereign.notes.group import group, introducers
+from sovereign.notes.model import Change, Commit, PullRequest
 
 
 def commit(sha: str, subject: str, body: str = "", parents: tuple[str, ...] = (), author: str = "Ann") -> Commit:

@@ -15,9 +15,9 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sovereign.changelog import yamlread
-from sovereign.changelog.yamlread import Map, Seq, YamlError
 from sovereign.errors import SovereignError
+from sovereign.notes import yamlread
+from sovereign.notes.yamlread import Map, Seq, YamlError
 
 GITHUB_FILES = (".github/release.yml", ".github/release.yaml")
 CANDIDATES = (".github/sovereign.yml", ".github/sovereign.yaml", *GITHUB_FILES)

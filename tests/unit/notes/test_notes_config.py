@@ -6,9 +6,9 @@ import pytest
 import yaml
 from changelog_scenario import run_stage
 
-from sovereign.changelog.config import DEFAULT, load_config, parse_config
-from sovereign.changelog.yamlread import Map, Seq, YamlError, parse
 from sovereign.errors import SovereignError
+from sovereign.notes.config import DEFAULT, load_config, parse_config
+from sovereign.notes.yamlread import Map, Seq, YamlError, parse
 
 GITHUB_EXAMPLE = """\
 # .github/release.yml

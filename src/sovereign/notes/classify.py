@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from sovereign.changelog.config import BREAKING_TITLE, OTHER_TITLE, SECURITY_TITLE, Category, Config
-from sovereign.changelog.model import Change
+from sovereign.notes.config import BREAKING_TITLE, OTHER_TITLE, SECURITY_TITLE, Category, Config
+from sovereign.notes.model import Change
 
 CONVENTIONAL = re.compile(r"^(?P<type>[A-Za-z]+)(?:\((?P<scope>[^()\r\n]*)\))?(?P<bang>!)?:\s*(?P<desc>\S.*)$")
 BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE:", re.M)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from sovereign.changelog.model import Commit, PullRequest
 from sovereign.gitrepo import GitRepo
+from sovereign.notes.model import Commit, PullRequest
 
 # %x1e starts a record, %x1f separates fields; the message comes last so any
 # byte in it is kept. -z is not used: NUL may not appear in a message anyway.

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sovereign import tags
-from sovereign.changelog import collect
-from sovereign.changelog.model import Collected
 from sovereign.errors import SovereignError
 from sovereign.gha import quote
 from sovereign.gitrepo import GitRepo
+from sovereign.notes import collect
+from sovereign.notes.model import Collected
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub
@@ -87,7 +87,7 @@ def local_commits(repo: GitRepo, span: Range, pull_url: str) -> Collected:
 
 
 def api_range(gh: GitHub, tag: str, given_previous: str, scheme: str = "semver") -> Range:
-    from sovereign.changelog import pulls  # noqa: PLC0415 - only API runs pay for it
+    from sovereign.notes import pulls  # noqa: PLC0415 - only API runs pay for it
 
     remote = pulls.remote_tags(gh)
     if tag not in remote:
@@ -99,7 +99,7 @@ def api_range(gh: GitHub, tag: str, given_previous: str, scheme: str = "semver")
 
 
 def api_commits(gh: GitHub, span: Range, pull_url: str) -> Collected:
-    from sovereign.changelog import pulls  # noqa: PLC0415 - only API runs pay for it
+    from sovereign.notes import pulls  # noqa: PLC0415 - only API runs pay for it
 
     commits, prs = pulls.history(gh, span.tag_commit, span.previous_commit, pull_url)
     # What GitHub says wins; merge and squash messages fill in what it does not know.

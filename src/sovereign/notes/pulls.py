@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sovereign.changelog.model import Commit, PullRequest
 from sovereign.errors import SovereignError
 from sovereign.github import GitHub
+from sovereign.notes.model import Commit, PullRequest
 
 BATCH = 100
 _SHA = re.compile(r"[0-9a-f]{40}")
