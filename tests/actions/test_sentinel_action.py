@@ -356,7 +356,7 @@ def test_dispatch_on_an_older_tag_compares_the_checkout(action, moved_on):
     reason = next(c["reason"] for c in json.loads(result.outputs["report"])["checks"] if c["name"] == "require-commit")
     assert reason == (
         f"v1.1.0 points at the checkout's HEAD {tagged[:12]} (local git; "
-        f"workflow_dispatch: GITHUB_SHA {branch_head[:12]} is the branch it ran from)"
+        f"workflow_dispatch: GITHUB_SHA {branch_head[:12]} is the head of the branch it ran from)"
     )
 
 

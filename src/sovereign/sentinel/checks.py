@@ -290,7 +290,11 @@ def built_commit(ctx: Context, sha: str) -> Built:
         )
         return Built(sha, "GITHUB_SHA", note)
     if dispatched:
-        return Built(head, "the checkout's HEAD", f"workflow_dispatch: GITHUB_SHA {sha[:12]} is the branch it ran from")
+        return Built(
+            head,
+            "the checkout's HEAD",
+            f"workflow_dispatch: GITHUB_SHA {sha[:12]} is the head of the branch it ran from",
+        )
     if head.lower() != sha.lower():
         return Built(head, "the checkout's HEAD", f"it differs from GITHUB_SHA {sha[:12]}")
     return Built(sha, "GITHUB_SHA")
