@@ -82,6 +82,7 @@ class FakeGitHub:
                 "verification": {"verified": True, "reason": "valid"},
             },
             f"/repos/o/r/compare/{COMMIT}...main": {"status": "ahead"},
+            "/repos/o/r/branches/main": {"name": "main"},
         }
 
     def reply(self, seen: Seen) -> Reply:

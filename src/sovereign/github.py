@@ -23,6 +23,10 @@ from sovereign.http import call, check_url, json_message, new_session
 __all__ = ["REPOSITORY_RE", "GitHub", "api_url", "check_repository", "graphql_url", "run_url", "server_url"]
 
 _NEXT_RE = re.compile(r'<([^>]+)>;\s*rel="next"')
+UNEXPECTED_SHAPE_FIX = (
+    "check that GITHUB_API_URL points at the GitHub API (not a proxy or a cache), then re-run; "
+    "an answer of another shape is never read as an empty result"
+)
 
 
 class GitHub:
@@ -118,22 +122,65 @@ class GitHub:
     def get_json(self, path: str, what: str, params: Mapping[str, Any] | None = None) -> Any:
         return self._json(self.request("GET", path, what, params=params), what)
 
+    def _endpoint(self, path: str) -> str:
+        return "GET " + path.removeprefix(self.api).split("?", 1)[0]
+
+    def expect(self, body: Any, keys: tuple[str, ...], what: str, path: str) -> dict[str, Any]:
+        """``body`` as an object holding every one of ``keys``.
+
+        An answer of another shape is an error naming the endpoint, never read as
+        "nothing there": an empty list where a failed check run hides would pass a gate.
+        """
+        if not isinstance(body, dict):
+            raise SovereignError(
+                f"GitHub answered {what} ({self._endpoint(path)}) with a {type(body).__name__}, not an object",
+                UNEXPECTED_SHAPE_FIX,
+            )
+        missing = [key for key in keys if key not in body]
+        if missing:
+            raise SovereignError(
+                f"GitHub's answer to {what} ({self._endpoint(path)}) has no {', '.join(map(repr, missing))}",
+                UNEXPECTED_SHAPE_FIX,
+            )
+        return body
+
+    def get_object(
+        self, path: str, what: str, keys: tuple[str, ...], params: Mapping[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """GET a JSON object that must hold ``keys``."""
+        return self.expect(self.get_json(path, what, params), keys, what, path)
+
+    def read_object(self, response: requests.Response, what: str, keys: tuple[str, ...]) -> dict[str, Any]:
+        """A response already received, read as a JSON object that must hold ``keys``."""
+        return self.expect(self._json(response, what), keys, what, response.url or "")
+
     def paginate(
-        self, path: str, what: str, params: Mapping[str, Any] | None = None, key: str | None = None
-    ) -> Iterator[Any]:
-        """Every item over all pages (100 per page), following ``Link: rel="next"``."""
+        self,
+        path: str,
+        what: str,
+        params: Mapping[str, Any] | None = None,
+        key: str | None = None,
+        item_keys: tuple[str, ...] = (),
+    ) -> Iterator[dict[str, Any]]:
+        """Every item over all pages (100 per page), following ``Link: rel="next"``.
+
+        ``key``: the pages are objects holding the list under that key (and
+        ``total_count``); ``item_keys``: what every item must hold. Any other
+        shape is an error naming the endpoint, never an empty list.
+        """
         url: str | None = path
         query: dict[str, Any] | None = {"per_page": 100, **(params or {})}
         while url:
             response = self.request("GET", url, what, params=query)
             body = self._json(response, what)
-            items = body.get(key, []) if key and isinstance(body, dict) else body
+            items = self.expect(body, (key, "total_count"), what, url)[key] if key else body
             if not isinstance(items, list) or not all(isinstance(item, dict) for item in items):
                 raise SovereignError(
-                    f"GitHub answered {what} with a document that is not a list of objects",
-                    "check GITHUB_API_URL points at the GitHub API",
+                    f"GitHub answered {what} ({self._endpoint(url)}) with a document that is not a list of objects",
+                    UNEXPECTED_SHAPE_FIX,
                 )
-            yield from items
+            for item in items:
+                yield self.expect(item, item_keys, f"an item of {what}", url)
             match = _NEXT_RE.search(response.headers.get("Link", ""))
             url, query = (match.group(1), None) if match else (None, None)
             if url:

@@ -70,8 +70,12 @@ def test_old_python_is_a_clear_error(tmp_path):
     assert values == {}
 
 
-def test_second_stage_in_the_job_reuses_the_venv(action):
-    first = action("sentinel", {"tag": "v1.0.0"})
-    second = action("sentinel", {"tag": "v1.0.1"})
+def test_second_stage_in_the_job_reuses_the_venv(action, repo):
+    repo.commit("first")
+    repo.tag("v1.0.0")
+    first = action("sentinel", {"tag": "v1.0.0"}, workspace=repo.path)
+    repo.commit("second")
+    repo.tag("v1.0.1")
+    second = action("sentinel", {"tag": "v1.0.1"}, workspace=repo.path)
     assert first.returncode == second.returncode == 0
     assert "reused its Python environment" in second.stdout

@@ -12,9 +12,22 @@ GOOD = ["v1.2.3", "v0.0.0", "v10.20.30"]
 BAD = ["v1.2", "1.2.3", "v01.2.3", "v1.2.3\n", "v1.2.٣", "v1.2.3$(id)", "v1.2.3-rc.1", "-v1.2.3"]
 
 
+@pytest.fixture
+def tagged(repo):
+    """A checkout holding one commit tagged with each tag given: the gate can see the tag."""
+
+    def make(*names: str):
+        repo.commit("release")
+        for name in names:
+            repo.tag(name)
+        return repo.path
+
+    return make
+
+
 @pytest.mark.parametrize("tag", GOOD)
-def test_good_tag_passes_with_outputs(action, tag):
-    result = action("sentinel", {"tag": tag})
+def test_good_tag_passes_with_outputs(action, tagged, tag):
+    result = action("sentinel", {"tag": tag}, workspace=tagged(tag))
     assert result.returncode == 0, result.log
     version = tag[1:]
     assert result.outputs["tag"] == tag
@@ -44,15 +57,17 @@ def test_bad_tag_fails_with_one_error_line(action, tag, tmp_path):
     assert "❌ the release is blocked" in result.summary
 
 
-def test_prerelease_allowed(action):
-    result = action("sentinel", {"tag": "v2.0.0-rc.1", "allow-prerelease": "true"})
+def test_prerelease_allowed(action, tagged):
+    inputs = {"tag": "v2.0.0-rc.1", "allow-prerelease": "true"}
+    result = action("sentinel", inputs, workspace=tagged("v2.0.0-rc.1"))
     assert result.returncode == 0, result.log
     assert result.outputs["prerelease"] == "rc.1"
     assert result.outputs["is-prerelease"] == "true"
 
 
-def test_tag_defaults_to_pushed_tag(action):
-    result = action("sentinel", github={"ref": "refs/tags/v3.1.4", "ref_name": "v3.1.4"})
+def test_tag_defaults_to_pushed_tag(action, tagged):
+    github = {"ref": "refs/tags/v3.1.4", "ref_name": "v3.1.4"}
+    result = action("sentinel", workspace=tagged("v3.1.4"), github=github)
     assert result.returncode == 0, result.log
     assert result.outputs["version"] == "3.1.4"
 
@@ -74,8 +89,9 @@ def test_non_boolean_dry_run_is_a_usage_error(action):
     ]
 
 
-def test_custom_pattern(action):
-    result = action("sentinel", {"tag": "release-4.5.6", "tag-pattern": r"release-\d+\.\d+\.\d+"})
+def test_custom_pattern(action, tagged):
+    inputs = {"tag": "release-4.5.6", "tag-pattern": r"release-\d+\.\d+\.\d+"}
+    result = action("sentinel", inputs, workspace=tagged("release-4.5.6"))
     assert result.returncode == 0, result.log
     assert result.outputs["version"] == "4.5.6"
 
@@ -131,12 +147,17 @@ def green_api(fake: FakeGitHub, commit: str) -> None:
         "/git/tags/" + "a" * 40,
         {"object": {"type": "commit", "sha": commit}, "verification": {"verified": True, "reason": "valid"}},
     )
-    fake.add(
-        f"/commits/{commit}/check-runs",
-        {"check_runs": [{"id": 1, "name": "test", "status": "completed", "conclusion": "success"}]},
-    )
+    fake.add(f"/commits/{commit}/check-runs", check_runs(run(1, "test", "success")))
     fake.add(f"/commits/{commit}/statuses", [{"id": 2, "context": "ci/lint", "state": "success"}])
     fake.add("/releases", [])
+
+
+def run(id_: int, name: str, conclusion: str) -> dict[str, object]:
+    return {"id": id_, "name": name, "status": "completed", "conclusion": conclusion}
+
+
+def check_runs(*runs: dict[str, object]) -> dict[str, object]:
+    return {"total_count": len(runs), "check_runs": list(runs)}
 
 
 def checks_of(result) -> dict[str, str]:
@@ -159,6 +180,7 @@ def test_every_check_passes(action, released, fake_github):
     assert result.returncode == 0, result.log
     assert checks_of(result) == {
         "tag-format": "pass",
+        "tag-exists": "pass",
         "require-newer": "pass",
         "require-commit": "pass",
         "require-branch": "pass",
@@ -192,9 +214,9 @@ def test_require_newer_fails(action, released):
 
 
 def test_require_commit_fails(action, released):
-    other = released.git("rev-parse", "v1.0.0")
-    result = action("sentinel", {"tag": "v1.1.0"}, workspace=released.path, github={"sha": other})
-    assert "this run built GITHUB_SHA" in fails(result, "require-commit")
+    built = released.commit("after the tag")  # the push built main's head, not the tag
+    result = action("sentinel", {"tag": "v1.1.0"}, workspace=released.path, github={"sha": built})
+    assert f"this run built GITHUB_SHA {built[:12]}" in fails(result, "require-commit")
 
 
 def test_require_branch_fails(action, released):
@@ -216,10 +238,7 @@ def test_version_files_fail(action, released):
 def test_required_checks_fail(action, released, fake_github):
     head = released.head()
     green_api(fake_github, head)
-    fake_github.add(
-        f"/commits/{head}/check-runs",
-        {"check_runs": [{"id": 1, "name": "test", "status": "completed", "conclusion": "timed_out"}]},
-    )
+    fake_github.add(f"/commits/{head}/check-runs", check_runs(run(1, "test", "timed_out")))
     inputs = {"tag": "v1.1.0", "required-checks": "test, ci/missing"}
     result = action("sentinel", inputs, workspace=released.path, github=fake_github.github())
     assert result.returncode == 1
@@ -265,9 +284,128 @@ def test_already_released_fails_with_url(action, released, fake_github):
 
 def test_api_tag_list_when_checkout_has_no_tags(action, fake_github, tmp_path):
     fake_github.add("/tags", [{"name": n, "commit": {"sha": "c" * 40}} for n in ("v2.0.0", "v1.0.0")])
+    fake_github.add("/git/ref/tags/v1.5.0", {"object": {"type": "commit", "sha": "c" * 40}})
     fake_github.add("/releases", [])
     result = action("sentinel", {"tag": "v1.5.0"}, github=fake_github.github())
     assert (
         "v1.5.0 is not newer than v2.0.0 (the highest of 1 tag(s) at or above it) [tags from the GitHub API]"
         in fails(result, "require-newer")
     )
+
+
+# -- fail closed: what cannot be verified blocks the release ------------------------
+def test_empty_workspace_blocks_the_release(action, tmp_path):
+    result = action("sentinel", {"tag": "v1.2.3"})  # the fixture's workspace: an empty folder, no token
+    line = fails(result, "tag-exists")
+    assert "is not a git checkout and no github-token was given: tag v1.2.3 cannot be verified" in line
+    assert line.endswith("— run actions/checkout with fetch-depth: 0, or give github-token")
+    assert checks_of(result)["require-newer"] == "fail", "on by default, it could not run"
+    assert "❌ the release is blocked" in result.summary
+    assert "passed" not in result.stdout
+
+
+def test_workspace_that_does_not_exist_blocks_and_is_not_created(action, tmp_path):
+    nowhere = tmp_path / "nowhere"
+    result = action("sentinel", {"tag": "v1.2.3"}, env={"GITHUB_WORKSPACE": str(nowhere)})
+    assert result.returncode == 1, result.log
+    assert result.errors == [
+        f"::error title=sentinel::the workspace {nowhere} (GITHUB_WORKSPACE) does not exist: the tag cannot be "
+        "verified — run actions/checkout (with fetch-depth: 0) before the sentinel, "
+        "or point GITHUB_WORKSPACE at the checkout"
+    ]
+    assert not nowhere.exists(), "the report is not written into a folder the gate made up"
+
+
+def test_missing_tag_fails_without_token(action, released):
+    line = fails(action("sentinel", {"tag": "v1.2.3"}, workspace=released.path), "tag-exists")
+    assert "tag v1.2.3 does not exist in the checkout, and GitHub was not asked (no github-token was given)" in line
+
+
+def test_missing_tag_fails_after_asking_github(action, released, fake_github):
+    fake_github.add("/releases", [])
+    github = fake_github.github(sha=released.head())
+    result = action("sentinel", {"tag": "v1.2.3", "require-signed": "true"}, workspace=released.path, github=github)
+    assert "tag-exists: tag v1.2.3 does not exist in the checkout or on GitHub — " in fails(result, "tag-exists")
+    asked = [seen.path for seen in fake_github.seen]
+    assert "/repos/octo/widget/git/ref/tags/v1.2.3" in asked, "GitHub was asked before saying so"
+    report = checks_of(result)
+    assert report["require-commit"] == report["require-signed"] == "skip", "one root cause, one error line"
+    assert len(result.errors) == 1, result.errors
+
+
+# -- the manual trigger: the built commit is the checkout's HEAD --------------------
+DISPATCH = {"GITHUB_EVENT_NAME": "workflow_dispatch"}
+
+
+@pytest.fixture
+def moved_on(released):
+    """v1.1.0 is the newest tag, but main has two more commits since (its head is GITHUB_SHA)."""
+    released.commit("docs: after the release")
+    released.commit("chore: more")
+    return released
+
+
+def test_dispatch_on_an_older_tag_compares_the_checkout(action, moved_on):
+    branch_head = moved_on.head()
+    moved_on.checkout("v1.1.0")  # actions/checkout with ref: v1.1.0
+    tagged = moved_on.head()
+    inputs = {"tag": "v1.1.0", "require-branch": "main"}
+    github = {"sha": branch_head, "ref": "refs/heads/main"}
+    result = action("sentinel", inputs, workspace=moved_on.path, github=github, env=DISPATCH)
+    assert result.returncode == 0, result.log
+    reason = next(c["reason"] for c in json.loads(result.outputs["report"])["checks"] if c["name"] == "require-commit")
+    assert reason == (
+        f"v1.1.0 points at the checkout's HEAD {tagged[:12]} (local git; "
+        f"workflow_dispatch: GITHUB_SHA {branch_head[:12]} is the head of the branch it ran from)"
+    )
+
+
+def test_dispatch_without_checking_out_the_tag_fails_saying_how(action, moved_on):
+    branch_head = moved_on.head()
+    github = {"sha": branch_head, "ref": "refs/heads/main"}
+    result = action("sentinel", {"tag": "v1.1.0"}, workspace=moved_on.path, github=github, env=DISPATCH)
+    line = fails(result, "require-commit")
+    assert f"but this run built the checkout's HEAD {branch_head[:12]}" in line
+    assert "check out the tag (actions/checkout with ref: v1.1.0 and fetch-depth: 0)" in line
+
+
+def test_tag_push_whose_checkout_is_not_the_tag_fails(action, moved_on):
+    tagged = moved_on.git("rev-parse", "v1.1.0^{commit}")
+    github = {"sha": tagged, "ref": "refs/tags/v1.1.0", "ref_name": "v1.1.0"}
+    line = fails(action("sentinel", workspace=moved_on.path, github=github), "require-commit")
+    assert f"it differs from GITHUB_SHA {tagged[:12]}" in line
+
+
+# -- a branch that does not exist ---------------------------------------------------
+def test_require_branch_that_does_not_exist_says_so(action, released):
+    result = action("sentinel", {"tag": "v1.1.0", "require-branch": "nope"}, workspace=released.path)
+    line = fails(result, "require-branch")
+    assert "branch 'nope' does not exist in the checkout (neither refs/heads/nope nor refs/remotes/origin/nope)" in line
+    assert "history" not in line
+
+
+def test_require_branch_that_github_does_not_know(action, released, fake_github):
+    green_api(fake_github, released.head())
+    inputs = {"tag": "v1.1.0", "require-branch": "nope"}
+    result = action("sentinel", inputs, workspace=released.path, github=fake_github.github())
+    assert "branch 'nope' does not exist in the checkout or on GitHub" in fails(result, "require-branch")
+
+
+# -- answers read strictly, versions that cannot be compared ------------------------
+def test_check_runs_answer_without_its_list_is_an_error_not_a_pass(action, released, fake_github):
+    head = released.head()
+    green_api(fake_github, head)
+    fake_github.add(f"/commits/{head}/check-runs", {"total_count": 1})  # the failed run is not listed
+    fake_github.add(f"/commits/{head}/statuses", [{"id": 2, "context": "test", "state": "success"}])
+    inputs = {"tag": "v1.1.0", "required-checks": "test"}
+    line = fails(action("sentinel", inputs, workspace=released.path, github=fake_github.github()), "required-checks")
+    assert f"(GET /repos/octo/widget/commits/{head}/check-runs) has no 'check_runs'" in line
+
+
+def test_dynamic_version_file_fails_with_the_fix(action, repo):
+    repo.commit("dynamic", {"pyproject.toml": '[project]\nname = "w"\ndynamic = ["version"]\n'})
+    repo.tag("v1.0.0")
+    result = action("sentinel", {"tag": "v1.0.0", "version-files": "pyproject.toml"}, workspace=repo.path)
+    line = fails(result, "version-files:pyproject.toml")
+    assert "the version is dynamic" in line
+    assert line.endswith("remove pyproject.toml from version-files, or make its version static")

@@ -1,14 +1,16 @@
 """The sentinel's checks beyond the tag's format: each returns a :class:`Check`.
 
 Local git answers whenever the checkout has what is needed (tags, history); the
-GitHub API is asked only otherwise, and only when a token is there. A check the
-user turned on (``require-branch``, ``required-checks``, ``require-signed``)
-fails when it cannot run; a default check skips with the reason.
+GitHub API is asked only otherwise, and only when a token is there. The gate
+fails closed: a check that is on but cannot run (no checkout, no history, no
+token) fails with the fix. A skip means the check was turned off or does not
+apply (outside Actions, a release event), or that ``tag-exists`` already failed.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,7 @@ if TYPE_CHECKING:  # requests is imported only when a token is there
 
 PASS, FAIL, SKIP = "pass", "fail", "skip"
 API_ACCESS_FIX = "pass github-token (the default ${{ github.token }} works) with the permissions in sentinel/README.md"
+HISTORY_FIX = "run actions/checkout with fetch-depth: 0, or give github-token"
 # GitHub verification reasons that can change on their own if asked again.
 TRANSIENT_VERIFICATION = frozenset({"gpgverify_unavailable", "gpgverify_error", "ocsp_pending", "ocsp_error"})
 SIGNATURE_ATTEMPTS = 3
@@ -79,6 +82,18 @@ class Context:
         return self.git is not None and self.git.is_shallow()
 
     @functools.cached_property
+    def head(self) -> str | None:
+        """The checkout's HEAD commit: what a build in this workspace built."""
+        return self.git.commit_of("HEAD") if self.git else None
+
+    @property
+    def no_history(self) -> str:
+        """Why local git cannot answer history questions (only meaningful when it cannot)."""
+        if self.git is None:
+            return f"the workspace {self.workspace} is not a git checkout"
+        return "the checkout is shallow (no history)"
+
+    @functools.cached_property
     def local_tags(self) -> dict[str, Tag]:
         return self.git.tags() if self.git else {}
 
@@ -107,25 +122,27 @@ class Context:
         gh = self.github
         # GitHub reads the slashes of a ref name ("tags/pkg/v1") as path separators here.
         path = gh.repo_path("git", "ref") + "/" + urlquote(f"tags/{self.tag}", safe="/")
-        response = gh.request("GET", path, f"tag {self.tag}", ok=(200, 404))
+        what = f"tag {self.tag}"
+        response = gh.request("GET", path, what, ok=(200, 404))
         if response.status_code == 404:
             return None
-        obj = response.json()["object"]
+        obj = gh.expect(gh.read_object(response, what, ("object",))["object"], ("type", "sha"), what, path)
         tag_object = obj["sha"] if obj["type"] == "tag" else ""
         verification: dict[str, Any] = {}
         for depth in range(5):  # a tag of a tag of a commit: peel until a commit
             if obj["type"] != "tag":
                 break
-            body = gh.get_json(gh.repo_path("git", "tags", obj["sha"]), f"annotated tag {self.tag}")
+            tag_path = gh.repo_path("git", "tags", obj["sha"])
+            body = gh.get_object(tag_path, f"annotated tag {self.tag}", ("object", "verification"))
             if depth == 0:
                 verification = dict(body.get("verification") or {})
-            obj = body["object"]
+            obj = gh.expect(body["object"], ("type", "sha"), f"annotated tag {self.tag}", tag_path)
         if obj["type"] != "commit":
             raise SovereignError(f"tag {self.tag} points at a {obj['type']}, not a commit", "tag a commit")
         return ApiTag(obj["sha"], bool(tag_object), tag_object, verification)
 
     def tagged_commit(self) -> tuple[str | None, str]:
-        """The commit the tag points at, and where that came from."""
+        """The commit the tag points at, and where that came from; None when no source has it."""
         local = self.local_tags.get(self.tag)
         if local is not None:
             return local.commit, "local git"
@@ -143,15 +160,53 @@ def run_check(name: str, body: Callable[[], Check]) -> Check:
         return Check(name, FAIL, err.what, err.fix)
 
 
+def tag_not_found(ctx: Context, name: str) -> Check:
+    """A check that needs the tagged commit, when ``tag-exists`` has already failed the gate."""
+    return Check(name, SKIP, f"not run: tag {quote(ctx.tag)} was not found (see tag-exists)")
+
+
+# -- tag-exists ----------------------------------------------------------------------
+def check_tag_exists(ctx: Context) -> Check:
+    """The tag is in the checkout, else on GitHub; when neither can be asked, the gate is blocked."""
+    name = "tag-exists"
+    if ctx.version is None:
+        return Check(name, SKIP, "the tag is not valid (see tag-format)")
+    local = ctx.local_tags.get(ctx.tag)
+    if local is not None:
+        kind = "annotated" if local.annotated else "lightweight"
+        return Check(name, PASS, f"{ctx.tag} is in the checkout ({kind}, commit {local.commit[:12]})")
+    if ctx.github_problem is not None:
+        return Check(name, FAIL, ctx.github_problem.what, ctx.github_problem.fix)
+    if ctx.github is None:
+        if ctx.git is None:
+            what = f"{ctx.no_history} and {ctx.no_api}: tag {ctx.tag} cannot be verified"
+            return Check(name, FAIL, what, HISTORY_FIX)
+        return Check(
+            name,
+            FAIL,
+            f"tag {ctx.tag} does not exist in the checkout, and GitHub was not asked ({ctx.no_api})",
+            "check the tag's name; push it and fetch it (actions/checkout with fetch-depth: 0), or give github-token",
+        )
+    found = ctx.api_tag
+    if found is None:
+        where = "in the checkout or on GitHub" if ctx.git else "on GitHub (the workspace is not a git checkout)"
+        return Check(
+            name,
+            FAIL,
+            f"tag {ctx.tag} does not exist {where}",
+            f"check the tag's name, or push it: git push origin {ctx.tag}",
+        )
+    return Check(name, PASS, f"{ctx.tag} exists on GitHub (commit {found.commit[:12]}; not in the checkout)")
+
+
 # -- require-newer and previous-tag -------------------------------------------------
 def _api_tag_names(gh: GitHub) -> list[str]:
-    return [str(item["name"]) for item in gh.paginate(gh.repo_path("tags"), "the tag list")]
+    return [str(item["name"]) for item in gh.paginate(gh.repo_path("tags"), "the tag list", item_keys=("name",))]
 
 
 def _compare_status(gh: GitHub, base: str, head: str) -> str:
     path = gh.repo_path("compare") + "/" + urlquote(f"{base}...{head}", safe="/")  # branch names keep their slashes
-    body = gh.get_json(path, f"comparing {base} with {head}")
-    return str(body.get("status", ""))
+    return str(gh.get_object(path, f"comparing {base} with {head}", ("status",))["status"])
 
 
 def check_newer(ctx: Context, required: bool) -> tuple[Check, str | None]:
@@ -164,8 +219,12 @@ def check_newer(ctx: Context, required: bool) -> tuple[Check, str | None]:
         names: Iterable[str] = ctx.local_tags
         source = "local git"
     else:
-        gh = ctx.api(name, explicit=False)
+        gh = ctx.api(name, explicit=required)
         if isinstance(gh, Check):
+            if gh.result == FAIL and ctx.github_problem is None:
+                where = ctx.no_history if ctx.git is None else "the checkout is shallow and holds no other tags"
+                what = f"{where}, and {ctx.no_api}: {ctx.tag} cannot be compared with the other release tags"
+                return Check(name, FAIL, what, HISTORY_FIX), None
             return Check(name, gh.result, f"the checkout has no tags and {gh.reason}", gh.fix), None
         names = _api_tag_names(gh)
         source = "the GitHub API"
@@ -210,6 +269,40 @@ def _previous(ctx: Context, version: tags.AnyVersion, candidates: dict[str, tags
 
 
 # -- require-commit ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Built:
+    """The commit this run built, and how the gate knows it."""
+
+    commit: str
+    label: str  # "GITHUB_SHA" | "the checkout's HEAD"
+    note: str = ""  # why HEAD was used rather than GITHUB_SHA
+
+
+def built_commit(ctx: Context, sha: str) -> Built:
+    """The checkout's HEAD when the run was started by hand or HEAD is not GITHUB_SHA, else GITHUB_SHA.
+
+    A ``workflow_dispatch`` run's GITHUB_SHA is the head of the branch it was
+    started from, while the workflow checks out ``ref: <tag>``: what it builds is
+    the checkout.
+    """
+    head = ctx.head
+    dispatched = ctx.environ.get("GITHUB_EVENT_NAME") == "workflow_dispatch"
+    if head is None:
+        note = (
+            "workflow_dispatch without a checkout: GITHUB_SHA is the branch it was started from" if dispatched else ""
+        )
+        return Built(sha, "GITHUB_SHA", note)
+    if dispatched:
+        return Built(
+            head,
+            "the checkout's HEAD",
+            f"workflow_dispatch: GITHUB_SHA {sha[:12]} is the head of the branch it ran from",
+        )
+    if head.lower() != sha.lower():
+        return Built(head, "the checkout's HEAD", f"it differs from GITHUB_SHA {sha[:12]}")
+    return Built(sha, "GITHUB_SHA")
+
+
 def check_commit(ctx: Context, required: bool) -> Check:
     name = "require-commit"
     if not required:
@@ -217,61 +310,93 @@ def check_commit(ctx: Context, required: bool) -> Check:
     sha = ctx.environ.get("GITHUB_SHA", "").strip()
     if not sha:
         return Check(name, SKIP, "GITHUB_SHA is not set (not running in GitHub Actions)")
-    if ctx.tag not in ctx.local_tags and ctx.github is None:
-        if ctx.has_local_tag_list and ctx.github_problem is None:
-            return Check(
-                name, FAIL, f"tag {quote(ctx.tag)} does not exist in the checkout (local git)", "push the tag first"
-            )
-        gh = ctx.api(name, explicit=False)
-        if isinstance(gh, Check):
-            return Check(name, gh.result, f"the tag is not in the checkout and {gh.reason}", gh.fix)
     commit, source = ctx.tagged_commit()
     if commit is None:
-        return Check(name, FAIL, f"tag {quote(ctx.tag)} does not exist ({source})", "push the tag first")
-    if commit.lower() == sha.lower():
-        return Check(name, PASS, f"{ctx.tag} points at GITHUB_SHA {sha[:12]} ({source})")
+        return tag_not_found(ctx, name)
+    built = built_commit(ctx, sha)
+    note = f"; {built.note}" if built.note else ""
+    if commit.lower() == built.commit.lower():
+        return Check(name, PASS, f"{ctx.tag} points at {built.label} {built.commit[:12]} ({source}{note})")
+    fix = (
+        "run the release workflow on the tag push, or move the tag to the built commit"
+        if built.label == "GITHUB_SHA" and not built.note
+        else f"check out the tag (actions/checkout with ref: {ctx.tag} and fetch-depth: 0), "
+        "or move the tag to the built commit"
+    )
     return Check(
         name,
         FAIL,
-        f"{ctx.tag} points at {commit[:12]}, but this run built GITHUB_SHA {sha[:12]} ({source})",
-        "run the release workflow on the tag push, or move the tag to the built commit",
+        f"{ctx.tag} points at {commit[:12]}, but this run built {built.label} {built.commit[:12]} ({source}{note})",
+        fix,
     )
 
 
 # -- require-branch ------------------------------------------------------------------
+# What `git check-ref-format --branch` refuses: no branch can have such a name.
+_NOT_A_BRANCH = re.compile(r"[\x00-\x20\x7f~^:?*\[\\]|\.\.|@\{|//|^/|/$|\.$|(?:^|/)\.|\.lock(?:/|$)|^@$")
+
+
+def _branch_locally(ctx: Context, git: GitRepo, commit: str, branch: str) -> Check | None:
+    """The verdict from a full local history, or None when the checkout lacks the branch."""
+    name = "require-branch"
+    for ref in (f"refs/remotes/origin/{branch}", f"refs/heads/{branch}"):
+        tip = git.commit_of(ref)
+        if tip is None:
+            continue
+        if git.is_ancestor(commit, tip):
+            return Check(name, PASS, f"{ctx.tag} ({commit[:12]}) is reachable from {ref} (local history)")
+        return Check(
+            name,
+            FAIL,
+            f"{ctx.tag} ({commit[:12]}) is not reachable from {ref} (local history)",
+            f"tag a commit that is on {branch}",
+        )
+    return None
+
+
 def check_branch(ctx: Context, branch: str) -> Check:
     name = "require-branch"
     if not branch:
         return Check(name, SKIP, "not requested (require-branch is empty)")
     if branch.startswith("-"):
         return Check(name, FAIL, f"branch {quote(branch)} starts with '-'", "give a branch name")
-    git = ctx.git
-    if git is not None and not ctx.shallow:
-        commit, _ = ctx.tagged_commit() if ctx.tag in ctx.local_tags else (None, "")
-        for ref in (f"refs/remotes/origin/{branch}", f"refs/heads/{branch}"):
-            tip = git.commit_of(ref)
-            if commit and tip:
-                if git.is_ancestor(commit, tip):
-                    return Check(name, PASS, f"{ctx.tag} ({commit[:12]}) is reachable from {ref} (local history)")
-                return Check(
-                    name,
-                    FAIL,
-                    f"{ctx.tag} ({commit[:12]}) is not reachable from {ref} (local history)",
-                    f"tag a commit that is on {branch}",
-                )
-    gh = ctx.api(name, explicit=True)
-    if isinstance(gh, Check):
-        return Check(name, gh.result, f"the branch or its history is not in the checkout, and {gh.reason}", gh.fix)
+    if _NOT_A_BRANCH.search(branch):
+        return Check(name, FAIL, f"{quote(branch)} is not a valid branch name", "give the branch's name, e.g. main")
     commit, _ = ctx.tagged_commit()
     if commit is None:
-        return Check(name, FAIL, f"tag {quote(ctx.tag)} does not exist", "push the tag first")
+        return tag_not_found(ctx, name)
+    git = ctx.git
+    full_history = git is not None and not ctx.shallow and ctx.tag in ctx.local_tags
+    if full_history and git is not None:
+        local = _branch_locally(ctx, git, commit, branch)
+        if local is not None:
+            return local
+        if ctx.github is None and ctx.github_problem is None:
+            return Check(
+                name,
+                FAIL,
+                f"branch {quote(branch)} does not exist in the checkout "
+                f"(neither refs/heads/{branch} nor refs/remotes/origin/{branch}); GitHub was not asked ({ctx.no_api})",
+                "check the branch's name, or fetch it (actions/checkout with fetch-depth: 0), or give github-token",
+            )
+    gh = ctx.api(name, explicit=True)
+    if isinstance(gh, Check):
+        if ctx.github_problem is not None:
+            return gh
+        return Check(name, FAIL, f"{ctx.no_history}, and {ctx.no_api}: the branch cannot be checked", HISTORY_FIX)
+    found = gh.request(
+        "GET", gh.repo_path("branches") + "/" + urlquote(branch, safe="/"), f"branch {branch}", ok=(200, 404)
+    )
+    if found.status_code == 404:
+        where = "in the checkout or on GitHub" if full_history else "on GitHub"
+        return Check(name, FAIL, f"branch {quote(branch)} does not exist {where}", "check the branch's name")
     status = _compare_status(gh, commit, branch)
     if status in ("ahead", "identical"):
         return Check(name, PASS, f"{ctx.tag} ({commit[:12]}) is reachable from {branch} (compare API: {status})")
     return Check(
         name,
         FAIL,
-        f"{ctx.tag} ({commit[:12]}) is not reachable from {branch} (compare API: {status or 'no status'})",
+        f"{ctx.tag} ({commit[:12]}) is not reachable from {branch} (compare API: {status})",
         f"tag a commit that is on {branch}",
     )
 
@@ -292,7 +417,9 @@ def check_version_files(ctx: Context, files: list[str]) -> list[Check]:
             checks.append(Check(name, FAIL, f"{quote(file)} {err}", "fix the file or the version-files list"))
             continue
         if found.version is None:
-            checks.append(Check(name, SKIP, f"{quote(file)}: {found.skip_reason}"))
+            what = f"{quote(file)}: {found.dynamic} ({found.where}), so it cannot be compared with the tag"
+            fix = f"remove {file} from version-files, or make its version static"
+            checks.append(Check(name, FAIL, what, fix))
         elif same_version(found.version, ctx.version):
             checks.append(Check(name, PASS, f"{file} has version {found.version} ({found.where}), as the tag says"))
         else:
@@ -323,7 +450,9 @@ def check_signed(ctx: Context, required: bool) -> Check:
         return gh
     found = ctx.api_tag
     if found is None:
-        return Check(name, FAIL, f"tag {quote(ctx.tag)} does not exist on GitHub", "push the tag first")
+        if local is None:
+            return tag_not_found(ctx, name)
+        return Check(name, FAIL, f"tag {quote(ctx.tag)} is in the checkout but not on GitHub", "push the tag first")
     if not found.annotated:
         return Check(
             name, FAIL, f"{ctx.tag} is a lightweight tag: it cannot carry a signature", "push a signed tag: git tag -s"
@@ -332,7 +461,8 @@ def check_signed(ctx: Context, required: bool) -> Check:
     verification = found.verification
     for attempt in range(1, SIGNATURE_ATTEMPTS + 1):
         if attempt > 1:
-            body = gh.get_json(gh.repo_path("git", "tags", found.tag_object), f"the signature of {ctx.tag}")
+            tag_path = gh.repo_path("git", "tags", found.tag_object)
+            body = gh.get_object(tag_path, f"the signature of {ctx.tag}", ("object", "verification"))
             verification = body.get("verification") or {}
         if verification.get("verified") is True:
             return Check(name, PASS, f"{ctx.tag} is annotated and its signature is verified by GitHub")
@@ -359,10 +489,11 @@ def check_not_released(ctx: Context) -> Check:
         return gh
     response = gh.request("GET", gh.repo_path("releases", "tags", ctx.tag), f"the release of {ctx.tag}", ok=(200, 404))
     if response.status_code == 200:
-        return _released(ctx, response.json())
+        return _released(ctx, gh.read_object(response, f"the release of {ctx.tag}", ("tag_name",)))
     # Drafts are only found by listing; the list is newest first, and a draft for
     # this tag is recent, so the scan stops after RELEASE_SCAN releases.
-    for seen, release in enumerate(gh.paginate(gh.repo_path("releases"), "the release list"), 1):
+    releases = gh.paginate(gh.repo_path("releases"), "the release list", item_keys=("tag_name", "draft"))
+    for seen, release in enumerate(releases, 1):
         if release.get("tag_name") == ctx.tag:
             return _released(ctx, release)
         if seen >= RELEASE_SCAN:

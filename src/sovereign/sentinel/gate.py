@@ -21,6 +21,7 @@ from sovereign.sentinel.checks import (
     check_newer,
     check_not_released,
     check_signed,
+    check_tag_exists,
     check_version_files,
     run_check,
 )
@@ -152,10 +153,15 @@ def check_tag(tag: str, pattern: re.Pattern[str] | None, allow_prerelease: bool,
     return TagCheck(Check(name, "pass", f"{tag} is a valid {kind} tag (version {version})"), version)
 
 
+def _skipped(checks: list[Check]) -> str:
+    skipped = [c.name for c in checks if c.result == "skip"]
+    return f" ({len(skipped)} skipped: {', '.join(skipped)})" if skipped else ""
+
+
 def render_summary(tag: str, checks: list[Check], dry_run: bool, previous: str | None = None) -> str:
     icon = {"pass": "✅ pass", "fail": "❌ fail", "skip": "⏭️ skip"}
     failed = sum(c.result == "fail" for c in checks)
-    verdict = "❌ the release is blocked" if failed else "✅ the release may proceed"
+    verdict = "❌ the release is blocked" if failed else "✅ the release may proceed" + _skipped(checks)
     rows = [
         [escape(c.name), icon[c.result], escape(c.reason) + (f" — {escape(c.fix)}" if c.fix else "")] for c in checks
     ]
@@ -183,7 +189,7 @@ def _client(settings: Settings, environ: Mapping[str, str]) -> tuple[GitHub | No
 
 def _run_checks(ctx: Context, settings: Settings) -> tuple[str | None, list[Check]]:
     """Every check after tag-format, in order; an adapter failure fails only its own check."""
-    checks: list[Check] = []
+    checks: list[Check] = [run_check("tag-exists", lambda: check_tag_exists(ctx))]
     previous: str | None = None
     try:
         newer, previous = check_newer(ctx, settings.require_newer)
@@ -256,4 +262,4 @@ def gate(
     failures = [c for c in checks if c.result == "fail"]
     if failures:
         raise Failed([SovereignError(f"{c.name}: {c.reason}", c.fix) for c in failures])
-    step.info(f"sentinel: {tag} passed {sum(c.result == 'pass' for c in checks)} check(s), skipped the rest")
+    step.info(f"sentinel: {tag} passed {sum(c.result == 'pass' for c in checks)} check(s){_skipped(checks)}")

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sovereign.gha import quote
-from sovereign.sentinel.checks import FAIL, PASS, POLL_FIRST, POLL_MAX, SKIP, Check, Context
+from sovereign.sentinel.checks import FAIL, PASS, POLL_FIRST, POLL_MAX, SKIP, Check, Context, tag_not_found
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub
@@ -83,10 +83,18 @@ def newest_by_name(items: Iterable[Seen]) -> dict[str, list[Seen]]:
 
 
 def fetch(gh: GitHub, ref: str) -> dict[str, list[Seen]]:
+    """Both lists in full; an answer without its expected keys is an error, never an empty list
+    (a missing ``check_runs`` would let a same-named green status hide a failed run)."""
     runs = gh.paginate(
-        gh.repo_path("commits", ref, "check-runs"), "the check runs", params={"filter": "all"}, key="check_runs"
+        gh.repo_path("commits", ref, "check-runs"),
+        "the check runs",
+        params={"filter": "all"},
+        key="check_runs",
+        item_keys=("id", "name", "status", "conclusion"),
     )
-    statuses = gh.paginate(gh.repo_path("commits", ref, "statuses"), "the commit statuses")
+    statuses = gh.paginate(
+        gh.repo_path("commits", ref, "statuses"), "the commit statuses", item_keys=("id", "context", "state")
+    )
     return newest_by_name([*(_check_run(r) for r in runs), *(_status(s) for s in statuses)])
 
 
@@ -142,11 +150,12 @@ def check_required(ctx: Context, names: list[str], timeout: int) -> list[Check]:
     if isinstance(gh, Check):
         return [gh]
     commit, _ = ctx.tagged_commit()
-    ref = commit or ctx.tag
+    if commit is None:
+        return [tag_not_found(ctx, "required-checks")]
     deadline = ctx.clock() + timeout
     pause = POLL_FIRST
     while True:
-        seen = fetch(gh, ref)
+        seen = fetch(gh, commit)
         final = ctx.clock() >= deadline
         verdicts = {name: judge(name, seen.get(name, []), ctx.environ, final) for name in names}
         waiting = [name for name, verdict in verdicts.items() if verdict is None]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from sovereign import artifacts, tags
 from sovereign.errors import SovereignError
@@ -25,6 +26,17 @@ def _tag_pattern(raw: str) -> re.Pattern[str] | None:
         ) from None
 
 
+def _workspace(environ: Mapping[str, str]) -> Path:
+    """The checkout to gate; one that does not exist blocks the release before anything is written."""
+    path = artifacts.workspace(environ)
+    if not path.is_dir():
+        raise SovereignError(
+            f"the workspace {path} (GITHUB_WORKSPACE) does not exist: the tag cannot be verified",
+            "run actions/checkout (with fetch-depth: 0) before the sentinel, or point GITHUB_WORKSPACE at the checkout",
+        )
+    return path
+
+
 def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     """Every input parsed and checked; the first bad one raises, in the order they were always reported."""
     dry_run = inputs.flag("dry-run")
@@ -37,6 +49,7 @@ def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     tag_pattern = _tag_pattern(inputs.raw("tag-pattern"))
     scheme = tags.check_scheme(inputs.text("version-scheme"))
     artifacts_dir = artifacts.artifacts_dir(inputs.text("artifacts-dir"), environ)
+    workspace = _workspace(environ)
     return Settings(
         tag=tag,
         tag_pattern=tag_pattern,
@@ -52,7 +65,7 @@ def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
         github_token=inputs.secret("github-token"),
         repository=inputs.text("repository"),
         dry_run=dry_run,
-        workspace=artifacts.workspace(environ),
+        workspace=workspace,
         artifacts_dir=artifacts_dir,
     )
 
@@ -83,7 +96,13 @@ STAGE = Stage(
             "version-scheme", "how tags hold versions: semver (v1.2.3-rc.1) or pep440 (1.2, 1.2rc1, 1.2.dev1)", "semver"
         ),
         Input("require-newer", "the tag must be above every release tag by version precedence", "true", boolean=True),
-        Input("require-commit", "the tag must point at GITHUB_SHA (when set)", "true", boolean=True),
+        Input(
+            "require-commit",
+            "the tag must point at the built commit: GITHUB_SHA, or the checkout's HEAD on workflow_dispatch "
+            "or when HEAD differs from GITHUB_SHA (skipped when GITHUB_SHA is not set)",
+            "true",
+            boolean=True,
+        ),
         Input("require-branch", "when set, the tagged commit must be reachable from this branch"),
         Input("version-files", "files whose version must equal the tag's (one per line or comma)"),
         Input(

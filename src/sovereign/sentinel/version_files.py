@@ -43,11 +43,11 @@ _MAX_BYTES = 1_000_000  # a version file is small; refuse to slurp anything huge
 
 @dataclass(frozen=True)
 class Found:
-    """What a file declares: a version, or why there is none to compare."""
+    """What a file declares: a version, or why it has none that can be compared."""
 
     version: str | None
     where: str  # e.g. "[project].version"
-    skip_reason: str = ""  # set when the file legitimately has no static version
+    dynamic: str = ""  # set when the version is computed at build time (setuptools-scm, attr:, …)
 
 
 class VersionFileError(Exception):
@@ -125,10 +125,14 @@ def read_pyproject(path: Path) -> Found:
     project = _table(data, "project")
     if "version" in project:
         return Found(_string(project["version"], "[project].version"), "[project].version")
+    tool = _table(data, "tool")
     dynamic = project.get("dynamic")
     if isinstance(dynamic, list) and "version" in dynamic:
-        return Found(None, "[project].dynamic", "the version is dynamic (set by the build backend at build time)")
-    poetry = _table(_table(data, "tool"), "poetry")
+        by = " by setuptools-scm, from git" if "setuptools_scm" in tool else ""
+        return Found(None, "[project].dynamic", f"the version is dynamic (computed{by} at build time)")
+    poetry = _table(tool, "poetry")
+    if _table(tool, "poetry-dynamic-versioning").get("enabled") is True:
+        return Found(None, "[tool.poetry-dynamic-versioning]", "the version is dynamic (poetry-dynamic-versioning)")
     if "version" in poetry:
         return Found(_string(poetry["version"], "[tool.poetry].version"), "[tool.poetry].version")
     raise VersionFileError("has neither [project].version nor [tool.poetry].version")
@@ -185,7 +189,7 @@ def read_setup_cfg(path: Path, root: Path) -> Found:
         raise VersionFileError("has no [metadata] version")
     value = parser.get("metadata", "version").strip()
     if value.startswith("attr:"):
-        return Found(None, "[metadata] version", f"the version is dynamic ({value}), read from code at build time")
+        return Found(None, "[metadata] version", f"the version is dynamic ({value}: read from code at build time)")
     if value.startswith("file:"):
         target = value.removeprefix("file:").strip().split(",")[0].strip()
         found = read_plain(inside(root, (path.parent / target).relative_to(root).as_posix()))

@@ -136,8 +136,25 @@ def test_tag_missing_on_github(tmp_path, api):
     api.get(f"{REPO}/git/ref/tags/v1.1.0", status=404, json={"message": "Not Found"})
     no_release(api)
     result = sentinel(tmp_path, {}, env={"GITHUB_SHA": COMMIT})
-    assert result.result("require-commit") == "fail"
-    assert "does not exist" in result.check("require-commit")["reason"]
+    assert result.code == 1
+    assert result.check("tag-exists") == {
+        "name": "tag-exists",
+        "result": "fail",
+        "reason": "tag v1.1.0 does not exist on GitHub (the workspace is not a git checkout)",
+        "fix": "check the tag's name, or push it: git push origin v1.1.0",
+    }
+    assert result.result("require-commit") == "skip"
+
+
+def test_tag_ref_answer_of_another_shape_is_an_error(tmp_path, api):
+    tag_list(api, ["v1.1.0"])
+    api.get(f"{REPO}/git/ref/tags/v1.1.0", json={"ref": "refs/tags/v1.1.0"})
+    no_release(api)
+    result = sentinel(tmp_path, {})
+    assert result.check("tag-exists")["reason"] == (
+        "GitHub's answer to tag v1.1.0 (GET /repos/octo/widget/git/ref/tags/v1.1.0) has no 'object'"
+    )
+    assert "Traceback" not in result.log
 
 
 # -- require-branch by the compare API ---------------------------------------------
@@ -146,10 +163,32 @@ def test_branch_by_compare_api(tmp_path, api, state, expected):
     tag_list(api, ["v1.1.0"])
     ref(api)
     no_release(api)
+    api.get(f"{REPO}/branches/release/1.x", json={"name": "release/1.x"})
     api.get(f"{REPO}/compare/{COMMIT}...release/1.x", json={"status": state})
     result = sentinel(tmp_path, {"require-branch": "release/1.x"})
     assert result.result("require-branch") == expected, result.log
     assert f"compare API: {state}" in result.check("require-branch")["reason"]
+
+
+def test_branch_unknown_to_github_says_it_does_not_exist(tmp_path, api):
+    tag_list(api, ["v1.1.0"])
+    ref(api)
+    no_release(api)
+    api.get(f"{REPO}/branches/nope", status=404, json={"message": "Branch not found"})
+    result = sentinel(tmp_path, {"require-branch": "nope"})
+    assert result.check("require-branch")["reason"] == "branch 'nope' does not exist on GitHub"
+    assert not any("/compare/" in call.request.url for call in api.calls)
+
+
+def test_compare_answer_without_status_is_an_error(tmp_path, api):
+    tag_list(api, ["v1.1.0"])
+    ref(api)
+    no_release(api)
+    api.get(f"{REPO}/branches/main", json={"name": "main"})
+    api.get(f"{REPO}/compare/{COMMIT}...main", json={"commits": []})
+    result = sentinel(tmp_path, {"require-branch": "main"})
+    assert result.result("require-branch") == "fail"
+    assert "has no 'status'" in result.check("require-branch")["reason"]
 
 
 # -- required-checks ---------------------------------------------------------------
@@ -205,13 +244,13 @@ def test_check_runs_are_paginated(tmp_path, api):
     page2 = f"{REPO}/commits/{COMMIT}/check-runs?filter=all&per_page=100&page=2"
     api.get(
         f"{REPO}/commits/{COMMIT}/check-runs",
-        json={"check_runs": [run(f"job-{i}", id_=i) for i in range(100)]},
+        json={"total_count": 101, "check_runs": [run(f"job-{i}", id_=i) for i in range(100)]},
         headers={"Link": f'<{page2}>; rel="next"'},
         match=[matchers.query_param_matcher({"filter": "all", "per_page": "100"})],
     )
     api.get(
         f"{REPO}/commits/{COMMIT}/check-runs",
-        json={"check_runs": [run("late", id_=500)]},
+        json={"total_count": 101, "check_runs": [run("late", id_=500)]},
         match=[matchers.query_param_matcher({"filter": "all", "per_page": "100", "page": "2"})],
     )
     api.get(f"{REPO}/commits/{COMMIT}/statuses", json=[])
@@ -223,16 +262,45 @@ def test_pending_then_success_is_polled_without_waiting(tmp_path, api):
     tag_list(api, ["v1.1.0"])
     ref(api)
     no_release(api)
-    pending = run("test", status="in_progress")
-    api.get(f"{REPO}/commits/{COMMIT}/check-runs", json={"check_runs": [pending]})
-    api.get(f"{REPO}/commits/{COMMIT}/check-runs", json={"check_runs": [pending]})
-    api.get(f"{REPO}/commits/{COMMIT}/check-runs", json={"check_runs": [run("test")]})
+    pending = {"total_count": 1, "check_runs": [run("test", status="in_progress")]}
+    api.get(f"{REPO}/commits/{COMMIT}/check-runs", json=pending)
+    api.get(f"{REPO}/commits/{COMMIT}/check-runs", json=pending)
+    api.get(f"{REPO}/commits/{COMMIT}/check-runs", json={"total_count": 1, "check_runs": [run("test")]})
     api.get(f"{REPO}/commits/{COMMIT}/statuses", json=[])
     result = sentinel(tmp_path, {"required-checks": "test", "checks-timeout": "300"})
     assert result.code == 0, result.log
     assert result.result("required-checks:test") == "pass"
     assert result.sleeps == [10.0, 15.0]  # polite, growing pauses
     assert any("waiting 10s for 'test'" in line for line in result.lines)
+
+
+@pytest.mark.parametrize(
+    ("runs_body", "missing"),
+    [({"total_count": 1}, "'check_runs'"), ({"check_runs": []}, "'total_count'"), ([], "a list, not an object")],
+)
+def test_check_runs_answer_of_another_shape_is_an_error(tmp_path, api, runs_body, missing):
+    # Read as "no check runs", this answer would let the green status of the same name pass.
+    tag_list(api, ["v1.1.0"])
+    ref(api)
+    no_release(api)
+    api.get(f"{REPO}/commits/{COMMIT}/check-runs", json=runs_body)
+    api.get(f"{REPO}/commits/{COMMIT}/statuses", json=[status("test")])
+    result = sentinel(tmp_path, {"required-checks": "test"})
+    assert result.code == 1
+    check = result.check("required-checks")
+    assert f"(GET /repos/octo/widget/commits/{COMMIT}/check-runs)" in check["reason"]
+    assert missing in check["reason"]
+    assert "GITHUB_API_URL" in check["fix"]
+
+
+def test_check_run_without_its_status_is_an_error(tmp_path, api):
+    tag_list(api, ["v1.1.0"])
+    ref(api)
+    no_release(api)
+    checks(api, runs=[{"id": 1, "name": "test", "conclusion": "failure"}])
+    result = sentinel(tmp_path, {"required-checks": "test"})
+    assert "an item of the check runs" in result.check("required-checks")["reason"]
+    assert "has no 'status'" in result.check("required-checks")["reason"]
 
 
 def test_missing_check_fails_not_found_at_the_deadline(tmp_path, api):
@@ -424,9 +492,13 @@ def test_bad_repository_fails_only_the_api_checks(tmp_path):
     assert "must be owner/name" in result.check("not-already-released")["reason"]
 
 
-def test_token_without_repository_skips_api_checks(tmp_path):
+def test_token_without_repository_skips_api_checks_but_cannot_verify_the_tag(tmp_path):
     result = run_sentinel(tmp_path, {"tag": "v1.1.0"}, env={"GITHUB_REPOSITORY": ""}, token=TOKEN)
-    assert result.code == 0, result.log
+    assert result.code == 1
+    assert result.check("tag-exists")["reason"] == (
+        f"the workspace {tmp_path} is not a git checkout and no repository (owner/name) was given: "
+        "tag v1.1.0 cannot be verified"
+    )
     assert result.check("not-already-released") == {
         "name": "not-already-released",
         "result": "skip",

@@ -22,11 +22,13 @@ def history(repo: RepoBuilder) -> RepoBuilder:
 
 
 # -- tag-format ---------------------------------------------------------------------
-def test_tag_format_pass_and_fail(tmp_path):
-    good = run_sentinel(tmp_path, {"tag": "v1.2.3"})
+def test_tag_format_pass_and_fail(repo):
+    repo.commit("release")
+    repo.tag("v1.2.3")
+    good = run_sentinel(repo.path, {"tag": "v1.2.3"})
     assert good.code == 0, good.log
     assert good.result("tag-format") == "pass"
-    bad = run_sentinel(tmp_path, {"tag": "v1.2"})
+    bad = run_sentinel(repo.path, {"tag": "v1.2"})
     assert bad.code == 1
     assert bad.result("tag-format") == "fail"
     assert bad.result("require-newer") == "skip"  # every check still reported
@@ -105,7 +107,7 @@ def test_other_prefixes_are_ignored(history):
     assert result.result("require-newer") == "pass", result.log
 
 
-def test_shallow_clone_without_token_skips_newer(history, tmp_path):
+def test_shallow_clone_without_token_fails_newer_with_the_fix(history, tmp_path):
     clone = tmp_path / "clone"
     subprocess.run(
         ["git", "clone", "-q", "--depth", "1", "--branch", "v1.1.0", f"file://{history.path}", str(clone)],
@@ -113,10 +115,18 @@ def test_shallow_clone_without_token_skips_newer(history, tmp_path):
         capture_output=True,
     )
     result = run_sentinel(clone, {"tag": "v1.1.0"})
-    assert result.code == 0, result.log
-    check = result.check("require-newer")
-    assert check["result"] == "skip"
-    assert "no tags" in check["reason"] and "github-token" in check["reason"]
+    assert result.code == 1, result.log
+    assert result.result("tag-exists") == "pass", "the pushed tag itself is in a shallow checkout"
+    assert result.check("require-newer") == {
+        "name": "require-newer",
+        "result": "fail",
+        "reason": "the checkout is shallow and holds no other tags, and no github-token was given: "
+        "v1.1.0 cannot be compared with the other release tags",
+        "fix": "run actions/checkout with fetch-depth: 0, or give github-token",
+    }
+    off = run_sentinel(clone, {"tag": "v1.1.0", "require-newer": "false"})
+    assert off.result("require-newer") == "skip", "a check the user turned off is still a skip"
+    assert off.code == 0, off.log
 
 
 # -- require-commit ------------------------------------------------------------------
@@ -127,11 +137,30 @@ def test_commit_matches_github_sha_annotated_tag_peeled(history):
 
 
 def test_commit_differs_from_github_sha(history):
-    other = history.git("rev-parse", "v1.0.0")
-    result = run_sentinel(history.path, {"tag": "v1.1.0"}, env={"GITHUB_SHA": other})
+    built = history.commit("after the tag")
+    result = run_sentinel(history.path, {"tag": "v1.1.0"}, env={"GITHUB_SHA": built})
     assert result.code == 1
     assert result.result("require-commit") == "fail"
-    assert f"this run built GITHUB_SHA {other[:12]}" in result.check("require-commit")["reason"]
+    assert f"this run built GITHUB_SHA {built[:12]}" in result.check("require-commit")["reason"]
+
+
+def test_checkout_other_than_github_sha_is_what_was_built(history):
+    # A push of main whose job checks out the tag: HEAD, not GITHUB_SHA, is what it built.
+    branch_head = history.commit("after the tag")
+    history.checkout("v1.1.0")
+    result = run_sentinel(history.path, {"tag": "v1.1.0"}, env={"GITHUB_SHA": branch_head})
+    assert result.result("require-commit") == "pass", result.log
+    assert f"the checkout's HEAD {history.head()[:12]}" in result.check("require-commit")["reason"]
+    assert f"it differs from GITHUB_SHA {branch_head[:12]}" in result.check("require-commit")["reason"]
+
+
+def test_dispatch_without_a_checkout_says_github_sha_was_used(tmp_path):
+    from sovereign.sentinel.checks import Context, built_commit
+
+    ctx = Context("v1.0.0", None, tmp_path, {"GITHUB_EVENT_NAME": "workflow_dispatch"}, None)
+    built = built_commit(ctx, "f" * 40)
+    assert (built.commit, built.label) == ("f" * 40, "GITHUB_SHA")
+    assert "without a checkout" in built.note
 
 
 def test_commit_skipped_outside_actions_and_when_off(history):
@@ -141,10 +170,33 @@ def test_commit_skipped_outside_actions_and_when_off(history):
     assert off.code == 0, off.log
 
 
-def test_missing_tag_fails_commit_check(history):
+def test_missing_tag_fails_the_gate_once(history):
     result = run_sentinel(history.path, {"tag": "v9.0.0"}, env={"GITHUB_SHA": history.head()})
-    assert result.result("require-commit") == "fail"
-    assert "does not exist" in result.check("require-commit")["reason"]
+    assert result.code == 1
+    assert result.check("tag-exists")["reason"] == (
+        "tag v9.0.0 does not exist in the checkout, and GitHub was not asked (no github-token was given)"
+    )
+    assert result.result("require-commit") == "skip"
+    assert "see tag-exists" in result.check("require-commit")["reason"]
+    assert [e.split("::")[2].split(":")[0] for e in result.errors] == ["tag-exists"]
+
+
+def test_workspace_that_is_not_a_checkout_fails_closed(tmp_path):
+    result = run_sentinel(tmp_path, {"tag": "v1.2.3"})
+    assert result.code == 1
+    assert result.result("tag-exists") == "fail"
+    assert result.check("tag-exists")["fix"] == "run actions/checkout with fetch-depth: 0, or give github-token"
+    assert result.result("require-newer") == "fail"
+    assert not any(line.startswith("sentinel: v1.2.3 passed") for line in result.lines)
+
+
+def test_workspace_that_does_not_exist_fails_before_anything_is_written(tmp_path):
+    nowhere = tmp_path / "gone"
+    result = run_sentinel(nowhere, {"tag": "v1.2.3"})
+    assert result.code == 1
+    assert result.errors[0].startswith(f"::error title=sentinel::the workspace {nowhere} (GITHUB_WORKSPACE) does not")
+    assert not nowhere.exists()
+    assert "report" not in result.outputs
 
 
 # -- require-branch ------------------------------------------------------------------
@@ -164,10 +216,33 @@ def test_tag_on_side_branch_is_not_reachable_from_main(history):
     assert "not reachable from refs/heads/main" in result.check("require-branch")["reason"]
 
 
-def test_branch_without_history_or_token_fails_asking_for_a_token(history):
+def test_branch_not_in_the_checkout_is_named(history):
     result = run_sentinel(history.path, {"tag": "v1.1.0", "require-branch": "release/9"})
     assert result.result("require-branch") == "fail"
-    assert "no github-token" in result.check("require-branch")["reason"]
+    reason = result.check("require-branch")["reason"]
+    assert reason.startswith("branch 'release/9' does not exist in the checkout")
+    assert "no github-token" in reason
+
+
+def test_branch_in_a_shallow_clone_without_token_asks_for_history(history, tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(
+        ["git", "clone", "-q", "--depth", "1", "--branch", "v1.1.0", f"file://{history.path}", str(clone)],
+        check=True,
+        capture_output=True,
+    )
+    result = run_sentinel(clone, {"tag": "v1.1.0", "require-branch": "main", "require-newer": "false"})
+    assert result.check("require-branch")["reason"] == (
+        "the checkout is shallow (no history), and no github-token was given: the branch cannot be checked"
+    )
+    assert result.check("require-branch")["fix"] == "run actions/checkout with fetch-depth: 0, or give github-token"
+
+
+@pytest.mark.parametrize("name", ["main; rm", "a..b", ".hidden", "x.lock", "ends/", "a@{1}"])
+def test_impossible_branch_name_is_refused(history, name):
+    result = run_sentinel(history.path, {"tag": "v1.1.0", "require-branch": name})
+    assert result.result("require-branch") == "fail"
+    assert "is not a valid branch name" in result.check("require-branch")["reason"]
 
 
 def test_branch_not_requested_is_a_skip(history):
@@ -199,11 +274,26 @@ def test_version_file_mismatch_names_file_found_and_expected(history):
     assert any("version-files:pyproject.toml" in e for e in result.errors)
 
 
-def test_dynamic_version_is_a_skip_not_a_failure(history):
-    (history.path / "pyproject.toml").write_text('[project]\ndynamic = ["version"]\n')
-    result = run_sentinel(history.path, {"tag": "v1.1.0", "version-files": "pyproject.toml"})
-    assert result.result("version-files:pyproject.toml") == "skip"
-    assert result.code == 0, result.log
+@pytest.mark.parametrize(
+    ("file", "content", "why"),
+    [
+        ("pyproject.toml", '[project]\ndynamic = ["version"]\n', "computed at build time"),
+        (
+            "pyproject.toml",
+            '[project]\ndynamic = ["version"]\n[tool.setuptools_scm]\n',
+            "computed by setuptools-scm, from git",
+        ),
+        ("setup.cfg", "[metadata]\nversion = attr: pkg.__version__\n", "attr: pkg.__version__"),
+    ],
+)
+def test_dynamic_version_fails_with_the_fix(history, file, content, why):
+    (history.path / file).write_text(content)
+    result = run_sentinel(history.path, {"tag": "v1.1.0", "version-files": file})
+    assert result.code == 1
+    check = result.check(f"version-files:{file}")
+    assert check["result"] == "fail"
+    assert why in check["reason"] and "cannot be compared with the tag" in check["reason"]
+    assert check["fix"] == f"remove {file} from version-files, or make its version static"
 
 
 # -- require-signed (local part) -----------------------------------------------------
@@ -223,6 +313,10 @@ def test_signed_without_token_fails_asking_for_one(history):
 def test_without_token_api_checks_skip_or_fail_as_requested(history):
     result = run_sentinel(history.path, {"tag": "v1.1.0"})
     assert result.code == 0, result.log
+    assert (
+        "sentinel: v1.1.0 passed 3 check(s) (6 skipped: require-commit, require-branch, version-files, "
+        "require-signed, not-already-released, required-checks)" in result.lines
+    ), "a skip is named, never hidden in a pass"
     assert result.result("not-already-released") == "skip"
     assert result.result("required-checks") == "skip"
     asked = run_sentinel(history.path, {"tag": "v1.1.0", "required-checks": "test"})

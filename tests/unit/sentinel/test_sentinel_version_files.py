@@ -74,11 +74,11 @@ def test_pyproject_poetry_version(tmp_path):
     assert read_version(tmp_path, "pyproject.toml").where == "[tool.poetry].version"
 
 
-def test_pyproject_dynamic_version_is_a_skip_with_reason(tmp_path):
+def test_pyproject_dynamic_version_has_no_version_and_says_why(tmp_path):
     write(tmp_path, "pyproject.toml", '[project]\nname = "x"\ndynamic = ["version"]\n')
     found = read_version(tmp_path, "pyproject.toml")
     assert found.version is None
-    assert "dynamic" in found.skip_reason
+    assert "dynamic" in found.dynamic
 
 
 def test_pyproject_without_version_and_bad_toml(tmp_path):
@@ -138,9 +138,9 @@ def test_setup_cfg(tmp_path):
     assert read_version(tmp_path, "setup.cfg").version == "1.2.3"
 
 
-def test_setup_cfg_attr_is_a_skip_and_file_is_followed(tmp_path):
+def test_setup_cfg_attr_is_dynamic_and_file_is_followed(tmp_path):
     write(tmp_path, "setup.cfg", "[metadata]\nversion = attr: pkg.__version__\n")
-    assert read_version(tmp_path, "setup.cfg").skip_reason.startswith("the version is dynamic")
+    assert read_version(tmp_path, "setup.cfg").dynamic.startswith("the version is dynamic")
     write(tmp_path, "setup.cfg", "[metadata]\nversion = file: src/VERSION\n")
     write(tmp_path, "src/VERSION", "4.5.6\n")
     assert read_version(tmp_path, "setup.cfg").version == "4.5.6"
@@ -166,3 +166,14 @@ def test_missing_or_outside_files_are_refused(tmp_path, name):
     (tmp_path / "outside").write_text("1.2.3")
     with pytest.raises(VersionFileError):
         read_version(tmp_path / "ws", name)
+
+
+def test_poetry_dynamic_versioning_is_dynamic_not_its_placeholder(tmp_path):
+    write(
+        tmp_path,
+        "pyproject.toml",
+        '[tool.poetry]\nversion = "0.0.0"\n[tool.poetry-dynamic-versioning]\nenabled = true\n',
+    )
+    found = read_version(tmp_path, "pyproject.toml")
+    assert found.version is None, "0.0.0 is a placeholder, not the version"
+    assert "poetry-dynamic-versioning" in found.dynamic

@@ -11,10 +11,14 @@ from sovereign.cli import main
 ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_stage_runs_from_cli(capsys, monkeypatch, tmp_path):
-    monkeypatch.chdir(tmp_path)
+def test_stage_runs_from_cli(capsys, monkeypatch, repo):
+    repo.commit("release")
+    repo.tag("v1.2.3")
+    monkeypatch.delenv("GITHUB_WORKSPACE", raising=False)
+    monkeypatch.chdir(repo.path)  # the checkout is the current folder
     assert main(["sentinel", "--tag", "v1.2.3", "--dry-run"]) == 0
-    assert "PASS  tag-format" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "PASS  tag-format" in out and "PASS  tag-exists" in out
 
 
 def test_unknown_flag_is_exit_2_without_echoing_its_value(capsys, monkeypatch, tmp_path):
@@ -41,13 +45,15 @@ def test_help_lists_every_flag_with_default(capsys):
     assert "default 'false'" in out and "SOVEREIGN_TAG_PATTERN" in out
 
 
-def test_main_py_entrypoint_runs_as_a_script(tmp_path):
+def test_main_py_entrypoint_runs_as_a_script(repo):
+    repo.commit("release")
+    repo.tag("v0.1.0")
     result = subprocess.run(
         [sys.executable, str(ROOT / "sentinel" / "main.py"), "--tag", "v0.1.0", "--dry-run", "--verbose"],
         capture_output=True,
         text=True,
         check=False,
-        env={"PATH": "/usr/bin:/bin", "GITHUB_WORKSPACE": str(tmp_path)},
+        env={"PATH": "/usr/bin:/bin", "GITHUB_WORKSPACE": str(repo.path)},
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "debug: input tag from --tag" in result.stdout
