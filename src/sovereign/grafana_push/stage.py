@@ -24,7 +24,7 @@ from sovereign.grafana_push import annotation, formats, metrics
 from sovereign.grafana_push.push import authorization, send
 from sovereign.http import check_url
 from sovereign.markdown import code, escape, table
-from sovereign.release import Changelog, load
+from sovereign.release import Changelog, check_tag, load
 
 STAGE_NAME = "grafana-push"
 
@@ -76,11 +76,7 @@ def _changelog(inputs: Inputs, tag: str, environ: Mapping[str, str]) -> Changelo
     if not path:
         return None
     changelog = load(workspace_file(path, "changelog-json", environ))
-    if changelog.get("tag") != tag:
-        raise SovereignError(
-            f"input 'changelog-json' describes {quote(str(changelog.get('tag')))}, not the release tag {quote(tag)}",
-            "pass the changelog-<tag>.json written for this release",
-        )
+    check_tag(changelog, tag)
     return changelog
 
 
