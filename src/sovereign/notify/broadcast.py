@@ -108,17 +108,11 @@ def run_name(environ: Mapping[str, str]) -> str:
     return f"{run_id}/{environ.get('GITHUB_RUN_ATTEMPT') or '1'}" if run_id else ""
 
 
-def broadcast(step: Step, settings: Settings) -> None:
-    dry_run = settings.dry_run
-    hooks = settings.webhooks
-    mask_tokens(step, hooks)
-    if settings.notes_ignored:
-        step.notice("both changelog-json and changelog are set: the JSON is used")
-    message = build_message(settings, step.environ)
-    channels = list(hooks) or list(RENDERERS)  # dry-run with nothing configured shows all three
-    payloads = render(message, channels)
-    step.info(f"notify: {message.title!s} — {message.total} entr{'y' if message.total == 1 else 'ies'}")
-
+def deliver_all(
+    step: Step, settings: Settings, message: Message, payloads: dict[str, dict[str, Any]]
+) -> list[deliver.Result]:
+    """Each channel's result: skipped when the delivery record says it has this
+    message (unless ``resend``), shown in a dry-run, else posted and recorded."""
     record_path = settings.artifacts_dir / deliveries.FILE
     past = history(step, record_path, settings.resend)
     done = deliveries.earlier(past, message.repository, message.tag, message.status)
@@ -126,7 +120,7 @@ def broadcast(step: Step, settings: Settings) -> None:
         step.notice(f"resend is on: announcing again to {', '.join(done)}, which already had this message")
         done = {}
     results: list[deliver.Result] = []
-    session = None if dry_run else new_session()
+    session = None if settings.dry_run else new_session()  # None: a dry-run
     for channel, payload in payloads.items():
         if channel in done:
             result = skipped(done[channel])
@@ -137,7 +131,7 @@ def broadcast(step: Step, settings: Settings) -> None:
             step.info(f"{channel}: dry-run, would send {len(body.encode('utf-8'))} bytes: {body}")
             result = deliver.Result(channel, False, "dry-run: not sent")
         else:
-            result = deliver.send(session, channel, hooks[channel], payload)
+            result = deliver.send(session, channel, settings.webhooks[channel], payload)
             step.info(f"{channel}: {result.detail}")
             if result.delivered:  # recorded at once: a crash after this send must not repeat it
                 past.append(
@@ -153,6 +147,21 @@ def broadcast(step: Step, settings: Settings) -> None:
                 )
                 step.set_output("record-digest", deliveries.write(record_path, past))
         results.append(result)
+    return results
+
+
+def broadcast(step: Step, settings: Settings) -> None:
+    dry_run = settings.dry_run
+    hooks = settings.webhooks
+    mask_tokens(step, hooks)
+    if settings.notes_ignored:
+        step.notice("both changelog-json and changelog are set: the JSON is used")
+    message = build_message(settings, step.environ)
+    channels = list(hooks) or list(RENDERERS)  # dry-run with nothing configured shows all three
+    payloads = render(message, channels)
+    step.info(f"notify: {message.title!s} — {message.total} entr{'y' if message.total == 1 else 'ies'}")
+
+    results = deliver_all(step, settings, message, payloads)
 
     tag = message.tag
     record = {
