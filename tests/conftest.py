@@ -28,13 +28,14 @@ def repo(tmp_path: Path) -> RepoBuilder:
 
 @pytest.fixture
 def action(runner_temp: Path, tmp_path: Path) -> Callable[..., ActionResult]:
-    """``action("sentinel", {"tag": "v1.2.3"}, workspace=..., github=..., env=...)``."""
+    """``action("sentinel", {"tag": "v1.2.3"}, workspace=..., github=..., env=..., runner_temp=..., cache=...)``."""
     workspace = tmp_path / "workspace"
     workspace.mkdir(exist_ok=True)
 
     def run(name: str, inputs: dict[str, str] | None = None, **kwargs: Any) -> ActionResult:
         kwargs.setdefault("workspace", workspace)
-        return run_action(name, inputs, runner_temp=runner_temp, **kwargs)
+        kwargs.setdefault("runner_temp", runner_temp)
+        return run_action(name, inputs, **kwargs)
 
     return functools.partial(run)
 

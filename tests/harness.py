@@ -7,15 +7,22 @@
   ``==``, ``!=``, ``!`` and ``always()/success()/failure()``;
 * every ``run:`` step is executed with ``bash --noprofile --norc -eo pipefail``,
   its ``GITHUB_OUTPUT`` file parsed (``k=v`` and heredoc form), its
-  ``GITHUB_STEP_SUMMARY`` collected, the first failing step ends the action;
+  ``GITHUB_STEP_SUMMARY`` collected; after the first failing step (unless it
+  says ``continue-on-error``) only ``if: always()``/``failure()`` steps run, and
+  the action exits with that first step's code;
 * the bootstrap step really runs: RUNNER_TEMP is shared by a test session, so
-  the first action creates the venv and the others reuse it, as in one job.
+  the first action creates the venv and the others reuse it, as in one job;
+* ``uses: actions/cache/restore@<sha>`` and ``actions/cache/save@<sha>`` (the
+  only ``uses:`` steps allowed, pinned by full SHA) work on a cache store, a
+  folder that outlives one run (see :class:`CacheStore`).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -197,6 +204,99 @@ def parse_command_file(path: Path) -> dict[str, str]:
     return values
 
 
+_CACHE_ACTION = re.compile(r"actions/cache/(restore|save)@[0-9a-f]{40}")
+
+
+@dataclass
+class CacheStore:
+    """The Actions cache as actions/cache v4 uses it, in a folder: entries are
+    immutable (saving an existing key is a warning and a no-op), a restore tries
+    the exact key, then each restore-key as a prefix, newest first; an entry is
+    only found with the same ``path`` input (it is part of the cache version).
+    Files are kept relative to the workspace, so a new runner gets them back."""
+
+    root: Path
+
+    def _entries(self) -> list[dict[str, Any]]:
+        return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(self.root.glob("*/entry.json"))]
+
+    @staticmethod
+    def invalid(keys: list[str]) -> str:
+        """actions/cache's key validation: the error it gives, or ""."""
+        bad = next((k for k in keys if "," in k or len(k) > 512), None)
+        return "" if bad is None else f"Key Validation Error: {bad} cannot contain commas or exceed 512 characters."
+
+    def save(self, key: str, paths: list[str], workspace: Path) -> str:
+        """The log line the real action prints (a save never fails the step)."""
+        if self.invalid([key]):
+            return f"::warning::{self.invalid([key])}"
+        if any(e["key"] == key and e["version"] == paths for e in self._entries()):
+            return f"::warning::Failed to save: Unable to reserve cache with key {key}, another job may be creating this cache."
+        files = [
+            f
+            for raw in paths
+            for found in [workspace / raw]
+            for f in ([found] if found.is_file() else sorted(x for x in found.rglob("*") if x.is_file()))
+        ]
+        if not files:
+            return (
+                "::warning::Path Validation Error: Path(s) specified in the action for caching do(es) not exist, "
+                "hence no cache is being saved."
+            )
+        self.root.mkdir(parents=True, exist_ok=True)
+        entry = self.root / f"{len(list(self.root.iterdir())):04d}"
+        for file in files:
+            target = entry / "files" / os.path.relpath(file, workspace)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(file, target)
+        (entry / "entry.json").write_text(json.dumps({"key": key, "version": paths}), encoding="utf-8")
+        return f"Cache saved with key: {key}"
+
+    def restore(self, key: str, restore_keys: list[str], paths: list[str], workspace: Path) -> dict[str, str]:
+        """The step's outputs; the files are put back under ``workspace``."""
+        outputs = {"cache-primary-key": key}
+        entries = [(i, e) for i, e in enumerate(self._entries()) if e["version"] == paths]
+        exact = [i for i, e in entries if e["key"] == key]
+        found = exact or next(
+            (hits for prefix in restore_keys if (hits := [i for i, e in entries if e["key"].startswith(prefix)])), []
+        )
+        if not found:
+            return outputs  # cache-hit is left unset on a miss, as actions/cache does
+        chosen = sorted(self.root.glob("*/entry.json"))[max(found)].parent
+        for file in (chosen / "files").rglob("*"):
+            if file.is_file():
+                target = Path(os.path.normpath(workspace / file.relative_to(chosen / "files")))
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(file, target)
+        matched = json.loads((chosen / "entry.json").read_text(encoding="utf-8"))["key"]
+        return {**outputs, "cache-hit": "true" if exact else "false", "cache-matched-key": matched}
+
+
+def _lines(value: str) -> list[str]:
+    return [line.strip() for line in value.splitlines() if line.strip()]
+
+
+def _cache_step(
+    step: dict[str, Any], context: dict[str, Any], status: str, cache: CacheStore, workspace: Path
+) -> tuple[dict[str, str], str, int]:
+    """Run an actions/cache/restore or /save step: (its outputs, its log, its exit code)."""
+    match = _CACHE_ACTION.fullmatch(str(step["uses"]))
+    if not match:
+        raise NotImplementedError(f"the harness runs only SHA-pinned actions/cache steps, not {step['uses']}")
+    given = {k: evaluate(str(v), context, status) for k, v in (step.get("with") or {}).items()}
+    paths = _lines(given["path"])
+    if match.group(1) == "save":
+        return {}, cache.save(given["key"], paths, workspace) + "\n", 0
+    restore_keys = _lines(given.get("restore-keys", ""))
+    invalid = cache.invalid([given["key"], *restore_keys])
+    if invalid:  # the one case where a restore fails its step
+        return {}, f"::error::{invalid}\n", 1
+    outputs = cache.restore(given["key"], restore_keys, paths, workspace)
+    matched = outputs.get("cache-matched-key")
+    log = f"Cache restored from key: {matched}" if matched else f"Cache not found for input keys: {given['key']}"
+    return outputs, log + "\n", 0
+
+
 @dataclass
 class ActionResult:
     returncode: int
@@ -250,8 +350,12 @@ def run_action(
     runner_temp: Path,
     github: dict[str, str] | None = None,
     env: dict[str, str] | None = None,
+    cache: Path | None = None,
 ) -> ActionResult:
-    """Run ``<action>/action.yml`` (a folder under the repository root, or a path)."""
+    """Run ``<action>/action.yml`` (a folder under the repository root, or a path).
+
+    ``cache`` is the Actions cache's folder: pass the same one to runs that
+    stand for attempts of one workflow run (default: next to the workspace)."""
     action_dir = Path(action) if Path(action).is_absolute() else ROOT / action
     spec = yaml.safe_load((action_dir / "action.yml").read_text(encoding="utf-8"))
     assert spec["runs"]["using"] == "composite", "the harness runs composite actions"
@@ -265,6 +369,7 @@ def run_action(
         "api_url": "https://api.github.com",
         "graphql_url": "https://api.github.com/graphql",
         "run_id": "4242",
+        "run_attempt": "1",
         "token": "",
         "workspace": str(workspace),
         "action_path": str(action_dir),
@@ -277,6 +382,7 @@ def run_action(
         GITHUB_API_URL=github_ctx["api_url"],
         GITHUB_GRAPHQL_URL=github_ctx["graphql_url"],
         GITHUB_RUN_ID=github_ctx["run_id"],
+        GITHUB_RUN_ATTEMPT=github_ctx["run_attempt"],
     )
     for key in ("ref", "ref_name", "sha"):
         if key in github_ctx:
@@ -302,10 +408,19 @@ def run_action(
     path_file.write_text("")
     stdout, stderr, summary = [], [], []
     status, code = "success", 0
+    store = CacheStore(cache or workspace.parent / "actions-cache")
     for index, step in enumerate(spec["runs"]["steps"]):
+        # After a failure only the steps whose if: says always() or failure() still run.
+        if not evaluate_condition(str(step.get("if", "success()")), context, status):
+            continue
         if "uses" in step:
-            raise NotImplementedError("the harness does not run nested uses: steps")
-        if "if" in step and not evaluate_condition(str(step["if"]), context, status):
+            step_outputs, log, returncode = _cache_step(step, context, status, store, workspace)
+            stdout.append(log)
+            if "id" in step:
+                outcome = "success" if returncode == 0 else "failure"
+                context["steps"][step["id"]] = {"outputs": step_outputs, "outcome": outcome}
+            if returncode != 0 and not step.get("continue-on-error") and status == "success":
+                status, code = "failure", returncode
             continue
         output, step_summary = files / f"output-{index}", files / f"summary-{index}"
         output.write_text("")
@@ -341,10 +456,8 @@ def run_action(
                 "outputs": parse_command_file(output),
                 "outcome": "success" if proc.returncode == 0 else "failure",
             }
-        if proc.returncode != 0:
+        if proc.returncode != 0 and not step.get("continue-on-error") and status == "success":
             status, code = "failure", proc.returncode
-            if not step.get("continue-on-error"):
-                break
     outputs = {
         name: evaluate(str(meta.get("value", "")), context, status)
         for name, meta in (spec.get("outputs") or {}).items()

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TypedDict
 
 from sovereign.errors import SovereignError
+from sovereign.gha import quote
 
 SCHEMA = "sovereign.changelog/v1"
 
@@ -84,3 +85,13 @@ def load(path: str | Path, input_name: str = "changelog-json") -> Changelog:
             f"input '{input_name}': {file} lacks {', '.join(missing)}", "regenerate it with the changelog stage"
         )
     return data  # type: ignore[return-value]
+
+
+def check_tag(changelog: Changelog, tag: str) -> None:
+    """A changelog JSON only ever speaks for its own release: another tag's
+    entries and compare link under this tag's name would be wrong."""
+    if changelog.get("tag") != tag:
+        raise SovereignError(
+            f"input 'changelog-json' describes {quote(str(changelog.get('tag')))}, not the release tag {quote(tag)}",
+            "pass the changelog-<tag>.json written for this release",
+        )

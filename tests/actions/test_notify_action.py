@@ -278,3 +278,115 @@ def test_a_tag_without_a_published_release_warns_and_still_announces(action, tmp
     assert [hit.path for hit in script.seen] == ["/repos/octo/widget/releases/tags/v1.4.0"]
     (warning,) = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
     assert "GitHub found nothing for the release v1.4.0 (Not Found)" in warning and "changelog-json" in warning
+
+
+def fresh_runner(tmp_path: Path, runner_temp: Path, name: str) -> tuple[Path, Path]:
+    """A new runner, as "Re-run failed jobs" gets: an empty workspace and an empty RUNNER_TEMP
+    (only the bootstrap's venv is shared, to spare a rebuild); the Actions cache is all that remains."""
+    temp = tmp_path / name / "runner-temp"
+    temp.mkdir(parents=True)
+    (runner_temp / "sovereign").mkdir(exist_ok=True)
+    (temp / "sovereign").symlink_to(runner_temp / "sovereign", target_is_directory=True)
+    space = tmp_path / name / "workspace"
+    space.mkdir()
+    write(realistic(), space / "changelog.json")  # the re-run's changelog stage writes it again
+    return space, temp
+
+
+@pytest.mark.slow
+def test_a_rerun_sends_only_to_the_channel_that_missed_even_on_a_new_runner(action, tmp_path, runner_temp):
+    cache = tmp_path / "actions-cache"
+    tag = {"ref": "refs/tags/v1.4.0", "ref_name": "v1.4.0", "run_id": "777"}
+
+    def attempt(number: int, urls: dict[str, str], **more: str):
+        space, temp = fresh_runner(tmp_path, runner_temp, f"attempt-{number}")
+        inputs = {"changelog-json": "changelog.json", "slack-webhook-url": urls["slack"], **more}
+        inputs["discord-webhook-url"] = urls["discord"]
+        github = {**tag, "run_attempt": str(number)}
+        return action("notify", inputs, workspace=space, runner_temp=temp, github=github, cache=cache), space
+
+    with webhooks({"discord": 500}) as (urls, seen):
+        first, space = attempt(1, urls)
+    assert first.returncode == 1, "Discord failed: the job fails"
+    assert (first.outputs["sent"], first.outputs["failed"], first.outputs["already-sent"]) == ("slack", "discord", "")
+    assert sorted(hit.path.split("/")[1] for hit in seen) == ["discord", "slack"]
+    delivered = json.loads((space / "sovereign-artifacts" / "notify-deliveries.json").read_text(encoding="utf-8"))
+    (slack,) = delivered["deliveries"]
+    assert (slack["repository"], slack["tag"], slack["status"], slack["channel"], slack["run"]) == (
+        "octo/widget",
+        "v1.4.0",
+        "success",
+        "slack",
+        "777/1",
+    )
+    digest = first.steps["run"]["record-digest"]
+    assert f"Cache saved with key: sovereign-notify-v1.4.0:777-1-{digest}" in first.stdout, "saved although it failed"
+
+    with webhooks() as (urls, seen):  # Discord is fixed; "Re-run failed jobs"
+        second, _ = attempt(2, urls)
+    assert second.returncode == 0, second.log
+    assert f"Cache restored from key: sovereign-notify-v1.4.0:777-1-{digest}" in second.stdout
+    assert [hit.path.split("/")[1] for hit in seen] == ["discord"], "Slack already had it: not sent again"
+    assert (second.outputs["sent"], second.outputs["already-sent"], second.outputs["failed"]) == (
+        "discord",
+        "slack",
+        "",
+    )
+    assert f"⏭️ already sent | already delivered at {slack['at']} by run 777/1; not sent again" in second.summary
+    assert f"slack: already delivered at {slack['at']} by run 777/1; not sent again" in second.stdout
+    assert second.outputs["discord-message-id"] == "998877"
+
+    with webhooks() as (urls, seen):  # once more: everything was delivered, nothing is sent or saved
+        third, _ = attempt(3, urls)
+    assert third.returncode == 0 and seen == []
+    assert third.outputs["already-sent"] == "slack,discord" and third.outputs["sent"] == ""
+    assert third.outputs["discord-message-id"] == "998877", "the recorded id of the message already there"
+    assert "Cache saved" not in third.stdout and "Failed to save" not in third.stdout
+
+    with webhooks() as (urls, seen):  # a deliberate re-announcement
+        fourth, _ = attempt(4, urls, resend="true")
+    assert fourth.returncode == 0, fourth.log
+    assert sorted(hit.path.split("/")[1] for hit in seen) == ["discord", "slack"]
+    assert fourth.outputs["sent"] == "slack,discord" and fourth.outputs["already-sent"] == ""
+    assert "::notice title=notify::resend is on: announcing again to slack, discord" in fourth.stdout
+    assert "Cache saved with key: sovereign-notify-v1.4.0:777-4-" in fourth.stdout
+    assert TOKEN not in "".join(p.read_text(encoding="utf-8") for p in cache.rglob("*.json")), "no secret is cached"
+
+
+@pytest.mark.slow
+def test_a_failure_broadcast_is_not_the_success_message_already_sent(action, tmp_path):
+    write(realistic(), workspace(tmp_path) / "changelog.json")
+    with webhooks() as (urls, seen):
+        inputs = {"changelog-json": "changelog.json", "slack-webhook-url": urls["slack"]}
+        assert action("notify", inputs).returncode == 0
+        again = action("notify", inputs)  # the same workspace: the record on disk, as on a laptop
+        failure = action("notify", {**inputs, "status": "failure"})
+    assert again.returncode == 0 and again.outputs["already-sent"] == "slack"
+    assert failure.returncode == 0 and failure.outputs["sent"] == "slack"
+    assert len(seen) == 2
+
+
+@pytest.mark.slow
+def test_a_tag_other_than_the_changelog_json_tag_is_refused_and_nothing_is_sent(action, tmp_path):
+    write(realistic(), workspace(tmp_path) / "changelog.json")  # the changelog of v1.4.0
+    with webhooks() as (urls, seen):
+        result = action(
+            "notify", {"tag": "v9.9.9", "changelog-json": "changelog.json", "slack-webhook-url": urls["slack"]}
+        )
+    assert result.returncode == 1
+    assert result.errors == [
+        "::error title=notify::input 'changelog-json' describes 'v1.4.0', not the release tag 'v9.9.9' — "
+        "pass the changelog-<tag>.json written for this release"
+    ]
+    assert seen == [], "nothing was sent"
+    assert not (workspace(tmp_path) / "sovereign-artifacts").exists(), "nothing was written"
+
+
+@pytest.mark.slow
+def test_a_tag_the_cache_cannot_key_is_still_announced(action):
+    with webhooks() as (urls, seen):
+        result = action("notify", {"tag": "v1,0", "changelog": "- one", "slack-webhook-url": urls["slack"]})
+    assert result.returncode == 0, result.log
+    assert "::error::Key Validation Error: sovereign-notify-v1,0:4242 cannot contain commas" in result.stdout
+    assert result.outputs["sent"] == "slack" and len(seen) == 1, "the restore step may fail; the broadcast goes on"
+    assert "::warning::Key Validation Error" in result.stdout, "and its record is not cached"

@@ -72,7 +72,8 @@ def test_failing_sentinel_halts_and_broadcasts_the_failure(action, sample):
     assert body["allowed_mentions"] == {"parse": []}
     assert "actions/runs/4242" in json.dumps(body), "the broadcast links the run"
     shown = [line for line in result.log.splitlines() if not line.startswith("::add-mask::")]
-    assert result.stdout.splitlines()[1].startswith("::add-mask::"), "masks go out before anything else"
+    printed = [line for line in result.stdout.splitlines() if not line.startswith(("Sovereign: ", "Cache "))]
+    assert printed[0].startswith("::add-mask::"), "masks go out before anything the stages print"
     assert not any("secret-token-abc" in line for line in shown) and "secret-token-abc" not in result.summary
     assert "| changelog | ⏸️ not run |" in result.summary
     page = (sample.path / "sovereign-artifacts" / "preview-v1.0.0.html").read_text()
@@ -95,3 +96,33 @@ def test_unknown_stage_is_a_clear_error(action, sample):
         "::error title=ritual::input 'stages' names unknown stage(s): deploy — "
         "use a comma-separated subset of sentinel,changelog,grafana-push,grafana-snapshot,notify"
     ]
+
+
+def test_a_ritual_rerun_on_a_new_runner_posts_only_to_the_channel_that_missed(action, tmp_path):
+    """The ritual action carries notify's delivery-record cache steps too."""
+    codes = {"slack": [200], "discord": [500, 200]}
+
+    def reply(seen):
+        channel = seen.path.split("/")[1]
+        return Reply(codes[channel].pop(0) if len(codes[channel]) > 1 else codes[channel][0], b'{"id": "7"}')
+
+    with serve(reply) as (url, hook):
+        inputs = {
+            "stages": "notify",
+            "tag": "v1.1.0",
+            "changelog": "- one fix",
+            "slack-webhook-url": f"{url}/slack/hooks/secret-token-abc",
+            "discord-webhook-url": f"{url}/discord/hooks/secret-token-abc",
+        }
+        results = []
+        for attempt in ("1", "2"):
+            space = tmp_path / f"attempt-{attempt}"  # "Re-run failed jobs": an empty workspace
+            space.mkdir()
+            github = {"run_id": "31", "run_attempt": attempt}
+            results.append(action(".", inputs, workspace=space, github=github, cache=tmp_path / "cache"))
+    first, second = results
+    assert first.returncode == 1 and (first.outputs["sent"], first.outputs["failed"]) == ("slack", "discord")
+    assert second.returncode == 0, second.log
+    assert [hit.path.split("/")[1] for hit in hook.seen] == ["slack", "discord", "discord"]
+    assert (second.outputs["sent"], second.outputs["already-sent"]) == ("discord", "slack")
+    assert "Cache restored from key: sovereign-notify-v1.1.0:31-1-" in second.stdout

@@ -19,6 +19,7 @@ from sovereign.grafana_push.metrics import Metric, parse_lines
 from sovereign.grafana_push.push import authorization
 from sovereign.http import check_url
 from sovereign.release import Changelog, load
+from sovereign.release import check_tag as check_release_tag
 
 DEFAULT_JOB = "sovereign"
 
@@ -86,11 +87,7 @@ def load_changelog(path: str, tag: str, environ: Mapping[str, str]) -> Changelog
     if not path:
         return None
     changelog = load(workspace_file(path, "changelog-json", environ))
-    if changelog.get("tag") != tag:
-        raise SovereignError(
-            f"input 'changelog-json' describes {quote(str(changelog.get('tag')))}, not the release tag {quote(tag)}",
-            "pass the changelog-<tag>.json written for this release",
-        )
+    check_release_tag(changelog, tag)
     return changelog
 
 

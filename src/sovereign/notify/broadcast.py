@@ -2,7 +2,9 @@
 
 Settings -> one message (message.py) -> one payload per platform, fitted to and
 checked against its limits (limits.py) -> posted to every configured webhook
-(deliver.py), all of them tried -> recorded in ``notify-<tag>.json``.
+(deliver.py), all of them tried -> recorded in ``notify-<tag>.json``. A channel
+the delivery record (deliveries.py) says already has this release's message is
+skipped unless ``resend`` is on.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from sovereign.errors import Failed, SovereignError
 from sovereign.gha import Secret, Step
 from sovereign.http import new_session
 from sovereign.markdown import escape, heading, table
-from sovereign.notify import deliver, discord, limits, slack, teams
+from sovereign.notify import deliver, deliveries, discord, limits, slack, teams
 from sovereign.notify.message import Message, from_changelog, from_markdown
 from sovereign.notify.release_notes import with_release_notes
 from sovereign.notify.settings import Settings
@@ -61,16 +63,92 @@ def render(message: Message, channels: list[str]) -> dict[str, dict[str, Any]]:
     return payloads
 
 
+def _outcome(result: deliver.Result, dry_run: bool) -> str:
+    if result.skipped:
+        return "⏭️ already sent"
+    return "✅ sent" if result.delivered else ("📝 dry-run" if dry_run else "❌ failed")
+
+
 def summary(tag: str, results: list[deliver.Result], dry_run: bool) -> str:
     rows = [
         [
             f"`{r.channel}`",
-            "✅ sent" if r.delivered else ("📝 dry-run" if dry_run else "❌ failed"),
+            _outcome(r, dry_run),
             escape(r.detail) + (f" — {escape(r.fix)}" if r.fix and not r.delivered and not dry_run else ""),
         ]
         for r in results
     ]
     return heading("notify", tag, dry_run) + table(["channel", "result", "detail"], rows) + "\n"
+
+
+def history(step: Step, path: Path, resend: bool) -> list[deliveries.Delivery]:
+    """The delivery record; with ``resend`` one that cannot be read is replaced, not fatal."""
+    try:
+        return deliveries.read(path)
+    except SovereignError as err:
+        if not resend:
+            raise
+        step.warning(f"{err.what}; resend is on, so it is replaced")
+        return []
+
+
+def skipped(delivery: deliveries.Delivery) -> deliver.Result:
+    by = f" by run {delivery.run}" if delivery.run else ""
+    return deliver.Result(
+        delivery.channel,
+        False,
+        f"already delivered at {delivery.at}{by}; not sent again",
+        "set resend: true to announce it again",
+        message_id=delivery.message_id,
+        skipped=True,
+    )
+
+
+def run_name(environ: Mapping[str, str]) -> str:
+    run_id = environ.get("GITHUB_RUN_ID", "")
+    return f"{run_id}/{environ.get('GITHUB_RUN_ATTEMPT') or '1'}" if run_id else ""
+
+
+def deliver_all(
+    step: Step, settings: Settings, message: Message, payloads: dict[str, dict[str, Any]]
+) -> list[deliver.Result]:
+    """Each channel's result: skipped when the delivery record says it has this
+    message (unless ``resend``), shown in a dry-run, else posted and recorded."""
+    record_path = settings.artifacts_dir / deliveries.FILE
+    past = history(step, record_path, settings.resend)
+    done = deliveries.earlier(past, message.repository, message.tag, message.status)
+    if settings.resend and done:
+        step.notice(f"resend is on: announcing again to {', '.join(done)}, which already had this message")
+        done = {}
+    results: list[deliver.Result] = []
+    session = None if settings.dry_run else new_session()  # None: a dry-run
+    for channel, payload in payloads.items():
+        if channel in done:
+            result = skipped(done[channel])
+            step.info(f"{channel}: {result.detail}")
+        elif session is None:
+            # The exact body, on one line: no ::group:: here, the ritual already groups each stage.
+            body = limits.encode(payload).decode("utf-8")
+            step.info(f"{channel}: dry-run, would send {len(body.encode('utf-8'))} bytes: {body}")
+            result = deliver.Result(channel, False, "dry-run: not sent")
+        else:
+            result = deliver.send(session, channel, settings.webhooks[channel], payload)
+            step.info(f"{channel}: {result.detail}")
+            if result.delivered:  # recorded at once: a crash after this send must not repeat it
+                past.append(
+                    deliveries.Delivery(
+                        message.repository,
+                        message.tag,
+                        message.status,
+                        channel,
+                        deliveries.now(),
+                        run_name(step.environ),
+                        result.message_id,
+                    )
+                )
+                step.set_output("record-digest", deliveries.write(record_path, past))
+        results.append(result)
+    return results
 
 
 def broadcast(step: Step, settings: Settings) -> None:
@@ -85,19 +163,7 @@ def broadcast(step: Step, settings: Settings) -> None:
     payloads = render(message, channels)
     step.info(f"notify: {message.title!s} — {message.total} entr{'y' if message.total == 1 else 'ies'}")
 
-    results: list[deliver.Result] = []
-    if dry_run:
-        for channel, payload in payloads.items():
-            # The exact body, on one line: no ::group:: here, the ritual already groups each stage.
-            body = limits.encode(payload).decode("utf-8")
-            step.info(f"{channel}: dry-run, would send {len(body.encode('utf-8'))} bytes: {body}")
-            results.append(deliver.Result(channel, False, "dry-run: not sent"))
-    else:
-        session = new_session()
-        for channel, payload in payloads.items():
-            result = deliver.send(session, channel, hooks[channel], payload)
-            step.info(f"{channel}: {result.detail}")
-            results.append(result)
+    results = deliver_all(step, settings, message, payloads)
 
     tag = message.tag
     record = {
@@ -115,15 +181,17 @@ def broadcast(step: Step, settings: Settings) -> None:
         step,
     )
     sent = [r.channel for r in results if r.delivered]
-    failed = [r.channel for r in results if not r.delivered and not dry_run]
+    already = [r.channel for r in results if r.skipped]
+    failed = [r.channel for r in results if not r.delivered and not r.skipped and not dry_run]
     step.set_output("sent", ",".join(sent))
+    step.set_output("already-sent", ",".join(already))
     step.set_output("failed", ",".join(failed))
     step.set_output("discord-message-id", next((r.message_id for r in results if r.channel == "discord"), ""))
     step.set_output("notify-file", str(path))
     step.summary(summary(tag, results, dry_run))
     preview.refresh(settings.artifacts_dir, tag, step)
 
-    problems = [SovereignError(f"{r.channel}: {r.detail}", r.fix) for r in results if not r.delivered and not dry_run]
+    problems = [SovereignError(f"{r.channel}: {r.detail}", r.fix) for r in results if r.channel in failed]
     if problems and settings.fail_on_error:
         raise Failed(problems)
     for problem in problems:
@@ -131,5 +199,7 @@ def broadcast(step: Step, settings: Settings) -> None:
     step.info(
         f"notify: dry-run, {len(results)} payload(s) saved to {path}"
         if dry_run
-        else f"notify: sent to {', '.join(sent) or 'no channel'}" + (f"; failed: {', '.join(failed)}" if failed else "")
+        else f"notify: sent to {', '.join(sent) or 'no channel'}"
+        + (f"; already sent before: {', '.join(already)}" if already else "")
+        + (f"; failed: {', '.join(failed)}" if failed else "")
     )

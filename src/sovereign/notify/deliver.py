@@ -41,10 +41,12 @@ class Result:
     fix: str = ""
     http_status: int | None = None
     message_id: str = ""
+    skipped: bool = False  # not posted: the delivery record says this channel already has the message
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "delivered": self.delivered,
+            "skipped": self.skipped,
             "http_status": self.http_status,
             "detail": self.detail,
             "fix": self.fix,

@@ -38,9 +38,10 @@ class Settings:
     changelog: Changelog | None  # the changelog JSON, loaded and checked; it wins over ``notes``
     notes: str  # the Markdown notes, read from their file if one was named; "" when ``changelog`` is set
     notes_ignored: bool  # both changelog-json and changelog were given
-    artifacts_dir: Path
+    artifacts_dir: Path  # also holds the delivery record (deliveries.py)
     # reads the GitHub Release's notes when none are given
     github_token: Secret = field(default_factory=lambda: Secret(""))
+    resend: bool = False  # post even to channels the delivery record says already have this message
 
 
 def checked_webhooks(given: Mapping[str, Secret], dry_run: bool) -> dict[str, Secret]:

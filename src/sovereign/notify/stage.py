@@ -35,6 +35,8 @@ def settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     changelog = release.load(artifacts.workspace_file(json_file, "changelog-json", environ)) if json_file else None
     notes = "" if changelog is not None else read_notes(notes_given, environ)
     tag = chosen_tag(inputs.raw("tag"), changelog, environ)
+    if changelog is not None:
+        release.check_tag(changelog, tag)
     return Settings(
         webhooks=webhooks,
         dry_run=dry_run,
@@ -50,6 +52,7 @@ def settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
         notes_ignored=changelog is not None and bool(notes_given),
         artifacts_dir=artifacts.artifacts_dir(inputs.text("artifacts-dir"), environ),
         github_token=inputs.secret("github-token"),
+        resend=inputs.flag("resend"),
     )
 
 
@@ -75,6 +78,12 @@ STAGE = Stage(
         Input("snapshot-url", "link to the Grafana snapshot"),
         Input(
             "fail-on-error", "fail the step when a channel was not delivered (after trying all)", "true", boolean=True
+        ),
+        Input(
+            "resend",
+            "announce again on channels that already have this release's message (a deliberate re-announcement)",
+            "false",
+            boolean=True,
         ),
     ),
     main=run,

@@ -31,7 +31,7 @@ def resolved(tmp_path: Path, env: dict[str, str] | None = None, **flags: str) ->
 
 def test_every_input_is_parsed_into_one_frozen_typed_settings(tmp_path):
     write(realistic(), tmp_path / "cl.json")
-    env = environ(tmp_path, GITHUB_REF="refs/tags/v3.0.0", GITHUB_REF_NAME="v3.0.0", SLACK_WEBHOOK_URL=SLACK)
+    env = environ(tmp_path, GITHUB_REF="refs/tags/v1.4.0", GITHUB_REF_NAME="v1.4.0", SLACK_WEBHOOK_URL=SLACK)
     got = resolved(
         tmp_path,
         env,
@@ -44,13 +44,14 @@ def test_every_input_is_parsed_into_one_frozen_typed_settings(tmp_path):
         snapshot_url="https://grafana.example/s/abc",
         fail_on_error="false",
         artifacts_dir="out/notify",
+        resend="true",
     )
     assert list(got.webhooks) == ["slack", "discord"], "always in render order, whatever the input order"
     assert all(isinstance(url, Secret) for url in got.webhooks.values())
     assert [url.reveal() for url in got.webhooks.values()] == [SLACK, DISCORD]
     assert "SECRET" not in repr(got) and "XXXXXXXX" not in repr(got)
-    assert (got.dry_run, got.fail_on_error, got.status) == (False, False, "failure")
-    assert (got.repository, got.tag, got.title) == ("octo/widget", "v3.0.0", "Ship it")
+    assert (got.dry_run, got.fail_on_error, got.status, got.resend) == (False, False, "failure", True)
+    assert (got.repository, got.tag, got.title) == ("octo/widget", "v1.4.0", "Ship it")
     assert (got.release_url, got.snapshot_url) == ("https://x.example/r", "https://grafana.example/s/abc")
     assert got.changelog == realistic()
     assert (got.notes, got.notes_ignored) == ("", True)
@@ -64,16 +65,30 @@ def test_defaults_in_dry_run_without_webhooks(tmp_path):
     assert dict(got.webhooks) == {} and got.dry_run and got.fail_on_error
     assert (got.status, got.changelog, got.notes, got.notes_ignored) == ("success", None, "", False)
     assert got.artifacts_dir == tmp_path / "sovereign-artifacts"
+    assert got.resend is False
 
 
 def test_tag_input_wins_then_the_pushed_tag_then_the_changelog_json_tag(tmp_path):
     write(realistic(), tmp_path / "cl.json")
-    assert resolved(tmp_path, tag="v2.0.0", changelog_json="cl.json", dry_run="true").tag == "v2.0.0"
+    assert resolved(tmp_path, tag="v2.0.0", dry_run="true").tag == "v2.0.0"
     pushed = environ(tmp_path, GITHUB_REF="refs/tags/v3.0.0")
-    assert resolved(tmp_path, pushed, changelog_json="cl.json", dry_run="true").tag == "v3.0.0"
+    assert resolved(tmp_path, pushed, tag="v2.0.0", dry_run="true").tag == "v2.0.0"
+    assert resolved(tmp_path, pushed, dry_run="true").tag == "v3.0.0"
     assert resolved(tmp_path, changelog_json="cl.json", dry_run="true").tag == "v1.4.0"
     too_long = "v" + "1" * 300  # a bad tag input also falls back to the document's, as it always did
     assert resolved(tmp_path, tag=too_long, changelog_json="cl.json", dry_run="true").tag == "v1.4.0"
+
+
+@pytest.mark.parametrize("source", ["input", "pushed"])
+def test_a_tag_other_than_the_changelog_json_tag_is_refused_naming_both(tmp_path, source):
+    write(realistic(), tmp_path / "cl.json")  # the changelog of v1.4.0
+    env = environ(tmp_path, GITHUB_REF="refs/tags/v9.9.9") if source == "pushed" else environ(tmp_path)
+    flags = {"tag": "v9.9.9"} if source == "input" else {}
+    with pytest.raises(SovereignError) as refused:
+        resolved(tmp_path, env, changelog_json="cl.json", dry_run="true", **flags)
+    assert refused.value.what == "input 'changelog-json' describes 'v1.4.0', not the release tag 'v9.9.9'"
+    assert refused.value.fix == "pass the changelog-<tag>.json written for this release"
+    assert resolved(tmp_path, env, changelog_json="cl.json", dry_run="true", tag="v1.4.0").tag == "v1.4.0"
 
 
 def test_markdown_notes_are_read_from_their_file_or_taken_as_written(tmp_path):
@@ -107,6 +122,7 @@ def test_the_settings_builder_raises_the_input_error_itself(tmp_path):
 BAD = [
     ({"dry_run": "maybe"}, 2, "input 'dry-run' must be a boolean, got 'maybe'"),
     ({"fail_on_error": "nah"}, 2, "input 'fail-on-error' must be a boolean, got 'nah'"),
+    ({"resend": "yes"}, 2, "input 'resend' must be a boolean, got 'yes'"),
     ({"teams_webhook_url": "ftp://x/y"}, 1, "input 'teams-webhook-url' is not an http(s) URL"),
     ({"status": "maybe"}, 1, "input 'status' must be success, failure or cancelled, got 'maybe'"),
     ({"repository": "not a repo"}, 1, "input 'repository' must be owner/name, got 'not a repo'"),
