@@ -40,7 +40,8 @@ class Result:
 
     @property
     def log(self) -> str:
-        return "\n".join(self.lines)
+        """The log as the runner shows it: it consumes the ::add-mask:: lines."""
+        return "\n".join(line for line in self.lines if not line.startswith("::add-mask::"))
 
 
 class FakeClock:
@@ -61,7 +62,12 @@ class FakeClock:
 def run_sentinel(
     workspace: Path, cli: dict[str, str] | None = None, env: dict[str, str] | None = None, token: str | None = None
 ) -> Result:
-    environ = {"GITHUB_WORKSPACE": str(workspace), "GITHUB_REPOSITORY": "octo/widget", "GITHUB_API_URL": API}
+    environ = {
+        "GITHUB_ACTIONS": "true",  # the log as the runner reads it
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_REPOSITORY": "octo/widget",
+        "GITHUB_API_URL": API,
+    }
     if token:
         environ["GITHUB_TOKEN"] = token
     environ.update(env or {})
