@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sovereign.console import detect
 from sovereign.gha import Step, execute
 from sovereign.sentinel import stage as sentinel
 
@@ -73,7 +75,7 @@ def run_sentinel(
     environ.update(env or {})
     lines: list[str] = []
     fake = FakeClock()
-    step = Step("sentinel", environ, out=lines.append)
+    step = Step("sentinel", environ, out=lines.append, mode=detect(environ, io.StringIO()))  # a list, not a tty
     stage = dataclasses.replace(
         sentinel.STAGE, main=lambda s, i: sentinel.run(s, i, clock=fake.clock, sleep=fake.sleep)
     )

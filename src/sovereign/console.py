@@ -105,6 +105,9 @@ def _shape(payload: Any) -> str:
     cards = [a.get("content") for a in payload.get("attachments") or [] if isinstance(a, dict)]
     if cards and isinstance(cards[0], dict) and isinstance(cards[0].get("body"), list):  # Teams Adaptive Card
         return "Adaptive Card, " + _kinds(cards[0]["body"], "element")
+    dashboard = payload.get("dashboard")
+    if isinstance(dashboard, dict) and isinstance(dashboard.get("panels"), list):  # a Grafana snapshot
+        return f"dashboard {str(dashboard.get('title') or '')!r} with {_plural(len(dashboard['panels']), 'panel')}"
     keys = list(payload)
     shown = ", ".join(keys[:6]) + (", …" if len(keys) > 6 else "")
     return f"{_plural(len(keys), 'field')}: {shown}"

@@ -300,6 +300,7 @@ class Step:
         """One line for a person; a progress line being redrawn is cleared first."""
         if self._progress.open and self.style.terminal:
             self.write(console.CLEAR_LINE)
+        self._progress.open = False  # the next progress line starts afresh
         self.out(text)
 
     def _emit(self, text: str) -> None:
@@ -329,9 +330,9 @@ class Step:
             line = f"{text} — {fix}" if fix else text
             self.out(f"::{kind} title={self.stage}::{escape_data(_scrub_controls(self.redact(line)))}")
             return
-        label = self.style.paint(f"{kind}:", *_LABEL_STYLES[kind])
-        line = f"{label} {text}" + (f" — {self.style.paint('fix:', 'bold')} {fix}" if fix else "")
-        self._line(_scrub_controls(self.redact(line)))
+        text, fix = (_scrub_controls(self.redact(part)) for part in (text, fix))
+        label = self.style.paint(f"{kind}:", *_LABEL_STYLES[kind])  # after the scrub: it keeps only our escapes
+        self._line(f"{label} {text}" + (f" — {self.style.paint('fix:', 'bold')} {fix}" if fix else ""))
 
     def notice(self, text: str, fix: str = "") -> None:
         self._annotate("notice", text, fix)
@@ -356,10 +357,15 @@ class Step:
         finally:
             self.out("::endgroup::")
 
-    def progress(self, text: str, *, final: bool = False) -> None:
+    def progress(self, text: str, *, final: bool = False, log: str = "", debug: bool = False) -> None:
         """A long wait, shown to a person: one line redrawn on a terminal, an occasional
-        plain line otherwise. The runner's log gets nothing (it stays as it always was)."""
+        plain line otherwise. The runner's log keeps what it always had at this moment:
+        ``log`` as a line, or ``text`` as a debug line when ``debug``, else nothing."""
         if self.in_actions:
+            if debug:
+                self.debug(text)
+            elif log:
+                self.info(log)
             return
         text = _scrub_controls(self.redact(text))
         if self.style.terminal:

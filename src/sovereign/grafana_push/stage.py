@@ -12,6 +12,7 @@ import json
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -101,6 +102,15 @@ def days_from_git(changelog: Changelog, environ: Mapping[str, str]) -> float | N
     return round((stamps[1] - stamps[0]) / 86400, 3)
 
 
+def report_path(inputs: Inputs, tag: str, environ: Mapping[str, str]) -> Path:
+    """Where the report (every request, sent or not) is saved."""
+    return artifacts_dir(inputs.text("artifacts-dir"), environ) / file_name(STAGE_NAME, tag, "json")
+
+
+def _pretty(data: Any) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
 # -- the two halves ---------------------------------------------------------------------
 
 
@@ -138,8 +148,9 @@ def _annotation(step: Step, inputs: Inputs, report: Report, changelog: Changelog
         method, path, body = "POST", "/api/annotations", annotation.create_payload(marker)
     report.annotation = {"method": method, "url": base + path, "body": body}
     if dry_run or client is None:
-        step.info(f"dry-run: would {method} {base}{path} ({where}):")
-        step.info(json.dumps(body, indent=2, ensure_ascii=False))
+        would = f"dry-run: would {method} {base}{path} ({where}):"
+        saved = report_path(inputs, report.tag, step.environ)
+        step.payload(f"annotation: would {method} {base}{path} ({where})", body, saved, actions=[would, _pretty(body)])
         report.annotation["action"] = "would update" if existing else "would create"
         return str(existing[0]["id"]) if existing else ""
     published = annotation.publish(client, marker, existing, repository)
@@ -204,8 +215,14 @@ def _metrics(step: Step, inputs: Inputs, report: Report, plan: MetricsPlan) -> i
     user, token = inputs.text("metrics-user"), inputs.secret("metrics-token")
     if report.dry_run:
         auth = authorization(user, token).partition(" ")[0] or "no credentials"
-        step.info(f"dry-run: would {push.method} {push.url} ({fmt}, {auth}, Content-Type: {push.content_type}):")
-        step.info(push.body.rstrip("\n"))
+        would = f"dry-run: would {push.method} {push.url} ({fmt}, {auth}, Content-Type: {push.content_type}):"
+        saved = report_path(inputs, report.tag, step.environ)
+        step.payload(
+            f"metrics: would {push.method} {push.url} ({fmt}, {auth})",
+            push.body,
+            saved,
+            actions=[would, push.body.rstrip("\n")],
+        )
         report.metrics["sent"] = False
         return len(every)
     status = send(push, user, token, step)
@@ -286,12 +303,8 @@ def run(step: Step, inputs: Inputs) -> None:
     step.set_output("annotation-id", annotation_id)  # before the push: a failed push still reports the marker
     count = _metrics(step, inputs, report, plan)
     step.set_output("metrics-count", str(count))
-    path = write(
-        artifacts_dir(inputs.text("artifacts-dir"), step.environ),
-        file_name(STAGE_NAME, tag, "json"),
-        report.as_json(),
-        step,
-    )
+    saved = report_path(inputs, tag, step.environ)
+    path = write(saved.parent, saved.name, report.as_json(), step)
     step.set_output("report-file", str(path))
     step.summary(render_summary(report))
 

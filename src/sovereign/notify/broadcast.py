@@ -84,11 +84,15 @@ def broadcast(step: Step, settings: Settings) -> None:
     step.info(f"notify: {message.title!s} — {message.total} entr{'y' if message.total == 1 else 'ies'}")
 
     results: list[deliver.Result] = []
+    record_name = artifacts.file_name("notify", message.tag, "json")
     if dry_run:
         for channel, payload in payloads.items():
             # The exact body, on one line: no ::group:: here, the ritual already groups each stage.
             body = limits.encode(payload).decode("utf-8")
-            step.info(f"{channel}: dry-run, would send {len(body.encode('utf-8'))} bytes: {body}")
+            would = f"{channel}: dry-run, would send {len(body.encode('utf-8'))} bytes: {body}"
+            step.payload(
+                f"{channel} (dry-run, not sent)", payload, settings.artifacts_dir / record_name, actions=[would]
+            )
             results.append(deliver.Result(channel, False, "dry-run: not sent"))
     else:
         session = new_session()
@@ -108,7 +112,7 @@ def broadcast(step: Step, settings: Settings) -> None:
     }
     path: Path = artifacts.write(
         settings.artifacts_dir,
-        artifacts.file_name("notify", tag, "json"),
+        record_name,
         json.dumps(record, ensure_ascii=False, indent=2),
         step,
     )
@@ -124,7 +128,7 @@ def broadcast(step: Step, settings: Settings) -> None:
     if problems and settings.fail_on_error:
         raise Failed(problems)
     for problem in problems:
-        step.warning(problem.line())
+        step.warning(problem.what, problem.fix)
     step.info(
         f"notify: dry-run, {len(results)} payload(s) saved to {path}"
         if dry_run

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sovereign.console import duration
 from sovereign.gha import quote
 from sovereign.sentinel.checks import FAIL, PASS, POLL_FIRST, POLL_MAX, SKIP, Check, Context
 
@@ -143,7 +144,8 @@ def check_required(ctx: Context, names: list[str], timeout: int) -> list[Check]:
         return [gh]
     commit, _ = ctx.tagged_commit()
     ref = commit or ctx.tag
-    deadline = ctx.clock() + timeout
+    started = ctx.clock()
+    deadline = started + timeout
     pause = POLL_FIRST
     while True:
         seen = fetch(gh, ref)
@@ -153,6 +155,9 @@ def check_required(ctx: Context, names: list[str], timeout: int) -> list[Check]:
         if not waiting:
             return [v for v in verdicts.values() if v is not None]
         wait = max(0.0, min(pause, deadline - ctx.clock()))
-        ctx.log(f"required-checks: waiting {wait:.0f}s for {', '.join(quote(n) for n in waiting)}")
+        ctx.progress(
+            f"waiting for {', '.join(waiting)} ({duration(ctx.clock() - started)} of {duration(timeout)})",
+            f"required-checks: waiting {wait:.0f}s for {', '.join(quote(n) for n in waiting)}",
+        )
         ctx.sleep(wait)
         pause = min(pause * 1.5, POLL_MAX)
