@@ -218,17 +218,20 @@ _LABEL_STYLES = {"error": ("red", "bold"), "warning": ("yellow", "bold"), "notic
 
 @dataclass
 class Progress:
-    """Where a progress display stands: a line left open on a terminal, the last plain line's time."""
+    """Where a progress display stands: a line left open on a terminal; for plain lines,
+    which wait was shown last (its first word: "commits", "waiting", "panel") and when."""
 
     open: bool = False
-    last: float | None = None
+    wait: str = ""
+    last: float = 0.0
     every: float = PROGRESS_EVERY
 
-    def due(self, final: bool) -> bool:
-        """Whether a plain (not redrawn) progress line should be printed now."""
-        now = time.monotonic()
-        if final or not self.open or self.last is None or now - self.last >= self.every:
-            self.last, self.open = now, not final
+    def due(self, text: str, final: bool) -> bool:
+        """Whether a plain (not redrawn) progress line should be printed now: a new wait
+        at once, the same one at most every ``every`` seconds, and its last line."""
+        now, wait = time.monotonic(), text.split(" ", 1)[0]
+        if final or wait != self.wait or now - self.last >= self.every:
+            self.wait, self.last = ("" if final else wait), now
             return True
         return False
 
@@ -298,9 +301,9 @@ class Step:
     # -- log -------------------------------------------------------------------
     def _line(self, text: str) -> None:
         """One line for a person; a progress line being redrawn is cleared first."""
-        if self._progress.open and self.style.terminal:
+        if self._progress.open:  # a line being redrawn on a terminal: erased, then redrawn by the next call
             self.write(console.CLEAR_LINE)
-        self._progress.open = False  # the next progress line starts afresh
+            self._progress.open = False
         self.out(text)
 
     def _emit(self, text: str) -> None:
@@ -371,7 +374,7 @@ class Step:
         if self.style.terminal:
             self.write(console.CLEAR_LINE + text + ("\n" if final else ""))
             self._progress.open = not final
-        elif self._progress.due(final):
+        elif self._progress.due(text, final):
             self.out(text)
 
     def payload(self, label: str, data: Any, saved: os.PathLike[str] | str, *, actions: Sequence[str]) -> None:
