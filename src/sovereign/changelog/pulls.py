@@ -143,7 +143,7 @@ def pull_requests(
             if pr is not None:
                 found[sha] = pr
         if progress:
-            progress(f"pull requests: {min(start + BATCH, len(shas)):,}/{len(shas):,} commits looked up")
+            progress(f"pull requests: {min(start + BATCH, len(shas))}/{len(shas)} commits looked up")
     return found
 
 
