@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -19,6 +20,7 @@ import sys
 import time
 import venv
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
@@ -144,8 +146,16 @@ def sample_repository(path: Path) -> Path:
     return path
 
 
+DEMO_TAG = "v1.1.0"
+DEMO_GRAFANA_TOKEN = "demo-token-for-the-stand-in"  # noqa: S105 - not a secret: the stand-in takes any token
+
+
 def demo() -> int:
-    """The ritual in dry-run on a sample repository: no secrets, no service called."""
+    """The ritual in dry-run on a sample repository: no secrets, nothing sent. The Grafana
+    stages read from a local stand-in of Grafana's API (scripts/grafana_standin.py)."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from grafana_standin import SAYS, serve  # noqa: PLC0415 - the demo alone needs it
+
     started = time.monotonic()
     sample = sample_repository(ROOT / ".demo" / "sample-repo")
     print(f"tasks: sample repository with {len(SAMPLE_HISTORY)} commits at {sample}", flush=True)
@@ -160,30 +170,88 @@ def demo() -> int:
     if boot.returncode != 0:
         return boot.returncode
     python = boot.stdout.strip().splitlines()[-1].removeprefix("python=")
-    if (ROOT / "main.py").exists():  # the whole ritual, once it is built
-        plan = [ROOT / "main.py"]
-    else:
-        plan = [ROOT / s / "main.py" for s in ("sentinel", "changelog", "grafana-push", "notify")]
-    for entry in [p for p in plan if p.exists()]:
-        print(f"\n=== {entry.relative_to(ROOT)} --tag v1.1.0 --dry-run", flush=True)
-        command = [python, str(entry), "--tag", "v1.1.0", "--dry-run"]
-        code = subprocess.run(command, cwd=sample, env=env, check=False).returncode
-        if code != 0:
-            return code
     artifacts = sample / "sovereign-artifacts"
+    shutil.rmtree(artifacts, ignore_errors=True)  # the summary below describes this run only
+    with serve() as grafana:
+        uid = str(grafana.dashboard["dashboard"]["uid"])
+        print(f"tasks: Grafana at {grafana.base} is {SAYS}", flush=True)
+        env.update(SOVEREIGN_GRAFANA_API_KEY=DEMO_GRAFANA_TOKEN, NO_PROXY="127.0.0.1,localhost")
+        flags = ["--tag", DEMO_TAG, "--dry-run", "--grafana-url", grafana.base, "--dashboard-uid", uid]
+        print(f"\n=== main.py {' '.join(flags)}", flush=True)
+        code = subprocess.run([python, str(ROOT / "main.py"), *flags], cwd=sample, env=env, check=False).returncode
+    if code != 0:
+        return code
     print(f"\ntasks: demo finished in {time.monotonic() - started:.1f} s; artifacts in {artifacts}")
-    holds = {
-        "sentinel": "the sentinel report (every check, pass/fail/skip, why)",
-        "changelog": "the release notes",
-        "grafana-push": "the annotation payload and the metric lines",
-        "grafana-snapshot": "the snapshot model and Grafana's answer",
-        "notify": "the Slack, Discord and Teams payloads",
-        "preview": "the release preview: open it in a browser",
-    }
     for file in sorted(artifacts.glob("*")) if artifacts.exists() else []:
-        kind = next((k for k in sorted(holds, key=len, reverse=True) if file.name.startswith(k + "-")), "")
-        print(f"  {file.relative_to(ROOT)}  — {holds.get(kind, '')}")
+        print(f"  {file.relative_to(ROOT)}")
+    print("\nWhat each stage did (dry-run: nothing was sent, nothing was created):")
+    for stage, line in stage_summaries(artifacts, DEMO_TAG):
+        print(f"  {stage:<17}{line}")
+    preview = artifacts / f"preview-{DEMO_TAG}.html"
+    if preview.exists():
+        print(f"\ntasks: preview of what people will see: {preview}  (open it in a browser)")
     return 0
+
+
+def _artifact(artifacts: Path, kind: str, tag: str) -> dict[str, Any]:
+    try:
+        data = json.loads((artifacts / f"{kind}-{tag}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def stage_summaries(artifacts: Path, tag: str) -> list[tuple[str, str]]:
+    """One plain sentence per stage, read from the files the stages wrote."""
+    lines: list[tuple[str, str]] = []
+    checks = _artifact(artifacts, "sentinel", tag).get("checks") or []
+    if checks:
+        count = {r: sum(c.get("result") == r for c in checks) for r in ("pass", "fail", "skip")}
+        lines.append(
+            (
+                "sentinel",
+                f"{count['pass']} checks passed, {count['fail']} failed, {count['skip']} skipped (each says why above)",
+            )
+        )
+    stats = _artifact(artifacts, "changelog", tag).get("stats") or {}
+    if stats:
+        lines.append(
+            (
+                "changelog",
+                f"{stats.get('commits')} commits -> {stats.get('entries')} release-note entries "
+                f"({stats.get('breaking')} breaking, {stats.get('security')} security, {stats.get('excluded')} left out)",
+            )
+        )
+    push = _artifact(artifacts, "grafana-push", tag)
+    if push:
+        note, metrics = push.get("annotation") or {}, push.get("metrics") or {}
+        lines.append(
+            (
+                "grafana-push",
+                f"annotation: {note.get('action', 'off')} ({note.get('method', '')} {note.get('url', '')}); "
+                f"{metrics.get('count', 0)} release metrics as {metrics.get('format', '-')}, not pushed",
+            )
+        )
+    snapshot = _artifact(artifacts, "grafana-snapshot", tag)
+    if snapshot:
+        panels = snapshot.get("panels") or []
+        embedded = sum(p.get("status") == "embedded" for p in panels)
+        skipped = sum(p.get("status") == "skipped" for p in panels)
+        lines.append(
+            (
+                "grafana-snapshot",
+                f"{embedded} of {len(panels)} panels captured with their data, {skipped} kept without data "
+                "(the warnings above say why); the snapshot was not created",
+            )
+        )
+    channels = _artifact(artifacts, "notify", tag).get("channels") or []
+    if channels:
+        sizes = ", ".join(
+            f"{c.get('channel')} ({len(json.dumps(c.get('payload'), ensure_ascii=False, separators=(',', ':')).encode()):,} bytes)"
+            for c in channels
+        )
+        lines.append(("notify", f"{len(channels)} messages ready, not sent: {sizes}"))
+    return lines
 
 
 def verify() -> int:

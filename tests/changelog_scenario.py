@@ -73,7 +73,12 @@ def realistic(repo: RepoBuilder) -> dict[str, str]:
 def run_stage(workspace: Path, env: dict[str, str] | None = None, **flags: str) -> tuple[int, list[str], Step]:
     """The stage in-process, as ``sovereign changelog --repository octo/widget <flags>`` would run it."""
     lines: list[str] = []
-    env = {"GITHUB_WORKSPACE": str(workspace), "GITHUB_SERVER_URL": "https://github.example.com", **(env or {})}
+    env = {
+        "GITHUB_ACTIONS": "true",  # the log as the runner reads it
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_SERVER_URL": "https://github.example.com",
+        **(env or {}),
+    }
     step = Step("changelog", env, out=lines.append)
     cli: dict[str, str | None] = {"repository": "octo/widget", **flags}
     return execute(STAGE, cli, env, step), lines, step

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sovereign.console import detect
 from sovereign.gha import Step, execute
 from sovereign.sentinel import stage as sentinel
 
@@ -40,7 +42,8 @@ class Result:
 
     @property
     def log(self) -> str:
-        return "\n".join(self.lines)
+        """The log as the runner shows it: it consumes the ::add-mask:: lines."""
+        return "\n".join(line for line in self.lines if not line.startswith("::add-mask::"))
 
 
 class FakeClock:
@@ -61,13 +64,18 @@ class FakeClock:
 def run_sentinel(
     workspace: Path, cli: dict[str, str] | None = None, env: dict[str, str] | None = None, token: str | None = None
 ) -> Result:
-    environ = {"GITHUB_WORKSPACE": str(workspace), "GITHUB_REPOSITORY": "octo/widget", "GITHUB_API_URL": API}
+    environ = {
+        "GITHUB_ACTIONS": "true",  # the log as the runner reads it
+        "GITHUB_WORKSPACE": str(workspace),
+        "GITHUB_REPOSITORY": "octo/widget",
+        "GITHUB_API_URL": API,
+    }
     if token:
         environ["GITHUB_TOKEN"] = token
     environ.update(env or {})
     lines: list[str] = []
     fake = FakeClock()
-    step = Step("sentinel", environ, out=lines.append)
+    step = Step("sentinel", environ, out=lines.append, mode=detect(environ, io.StringIO()))  # a list, not a tty
     stage = dataclasses.replace(
         sentinel.STAGE, main=lambda s, i: sentinel.run(s, i, clock=fake.clock, sleep=fake.sleep)
     )

@@ -101,7 +101,7 @@ def run_stage(name: str, argv: Sequence[str], prog: str | None = None) -> int:
     try:
         flags = parse_flags(stage, argv, prog or f"sovereign {name}")
     except UsageError as err:
-        Step(name).error(err.line())
+        Step(name).error(err.what, err.fix)
         return err.exit_code
     return execute(stage, flags)
 
@@ -119,7 +119,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(usage)
         print("Run `sovereign <stage> --help` for a stage's flags.")
         return 0 if args else 2
-    Step("sovereign").error(f"unknown stage {args[0]!r} — use one of: {', '.join(stages)}")
+    Step("sovereign").error(f"unknown stage {args[0]!r}", f"use one of: {', '.join(stages)}")
     return 2
 
 

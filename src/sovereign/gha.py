@@ -11,22 +11,27 @@ commands, and writes ``GITHUB_OUTPUT``/``GITHUB_STEP_SUMMARY`` through one write
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import secrets
+import time
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from actions_toolkit.command import escape_data
 from actions_toolkit.file_command import prepare_key_value_message
 
+from sovereign import console
 from sovereign.errors import Failed, SovereignError, UsageError
 
 TRUE = frozenset({"true", "True", "TRUE"})
 FALSE = frozenset({"false", "False", "FALSE"})
 _TEXT_LIMIT = 120  # how much of a bad value an error message quotes
 MAX_TAG_LENGTH = 200  # "<kind>-<tag>.json" must fit a file name (255 bytes)
+PROGRESS_EVERY = 10.0  # seconds between plain progress lines when the log is not a terminal
 _SURROGATE = re.compile("[\ud800-\udfff]")  # what undecodable bytes in argv/env become (surrogateescape)
 
 
@@ -208,6 +213,29 @@ def release_tag(tag: str, environ: Mapping[str, str]) -> str:
     )
 
 
+_LABEL_STYLES = {"error": ("red", "bold"), "warning": ("yellow", "bold"), "notice": ("cyan",)}
+
+
+@dataclass
+class Progress:
+    """Where a progress display stands: a line left open on a terminal; for plain lines,
+    which wait was shown last (its first word: "commits", "waiting", "panel") and when."""
+
+    open: bool = False
+    wait: str = ""
+    last: float = 0.0
+    every: float = PROGRESS_EVERY
+
+    def due(self, text: str, final: bool) -> bool:
+        """Whether a plain (not redrawn) progress line should be printed now: a new wait
+        at once, the same one at most every ``every`` seconds, and its last line."""
+        now, wait = time.monotonic(), text.split(" ", 1)[0]
+        if final or wait != self.wait or now - self.last >= self.every:
+            self.wait, self.last = ("" if final else wait), now
+            return True
+        return False
+
+
 def _needs_fence(text: str) -> bool:
     # The runner reads "::cmd::" and the legacy "##[cmd]" at the start of a line.
     return "::" in text or "##[" in text
@@ -219,7 +247,10 @@ def _scrub_controls(text: str) -> str:
 
 @dataclass
 class Step:
-    """Everything a stage prints or records goes through here."""
+    """Everything a stage prints or records goes through here.
+
+    ``mode`` says who reads the log (:func:`sovereign.console.detect` decides when
+    it is not given): the runner gets workflow commands, a person gets words."""
 
     stage: str
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
@@ -227,10 +258,21 @@ class Step:
     out: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
     outputs: dict[str, str] = field(default_factory=dict)
     _secrets: list[str] = field(default_factory=list)
+    mode: console.Mode | None = None
+    write: Callable[[str], None] = console.write_raw  # a progress line, redrawn in place on a terminal
+    _progress: Progress = field(default_factory=Progress)
+
+    def __post_init__(self) -> None:
+        if self.mode is None:
+            self.mode = console.detect(self.environ)
+
+    @property
+    def style(self) -> console.Mode:
+        return self.mode or console.ACTIONS  # always set by __post_init__
 
     @property
     def in_actions(self) -> bool:
-        return self.environ.get("GITHUB_ACTIONS") == "true"
+        return self.style.actions
 
     # -- secrets -------------------------------------------------------------
     def mask(self, value: str | Secret) -> None:
@@ -254,12 +296,21 @@ class Step:
         """A Step for a stage run inside the ritual: same log, same secrets;
         outputs kept in memory (the ritual writes them, prefixed where they clash)."""
         environ = {k: v for k, v in self.environ.items() if k != "GITHUB_OUTPUT"}
-        return Step(stage, environ, self.verbose, self.out, {}, self._secrets)
+        return Step(stage, environ, self.verbose, self.out, {}, self._secrets, self.mode, self.write, self._progress)
 
     # -- log -------------------------------------------------------------------
+    def _line(self, text: str) -> None:
+        """One line for a person; a progress line being redrawn is cleared first."""
+        if self._progress.open:  # a line being redrawn on a terminal: erased, then redrawn by the next call
+            self.write(console.CLEAR_LINE)
+            self._progress.open = False
+        self.out(text)
+
     def _emit(self, text: str) -> None:
         text = _scrub_controls(self.redact(text))
-        if _needs_fence(text):
+        if not self.in_actions:
+            self._line(text)
+        elif _needs_fence(text):
             token = secrets.token_hex(16)
             self.out(f"::stop-commands::{token}")
             self.out(text)
@@ -272,27 +323,71 @@ class Step:
 
     def debug(self, text: str) -> None:
         if self.verbose:
-            self._emit(f"debug: {text}")
+            if self.in_actions:
+                self._emit(f"debug: {text}")
+            else:
+                self._line(self.style.paint(f"debug: {_scrub_controls(self.redact(text))}", "dim"))
 
-    def _annotate(self, kind: str, text: str) -> None:
-        self.out(f"::{kind} title={self.stage}::{escape_data(_scrub_controls(self.redact(text)))}")
+    def _annotate(self, kind: str, text: str, fix: str) -> None:
+        if self.in_actions:
+            line = f"{text} — {fix}" if fix else text
+            self.out(f"::{kind} title={self.stage}::{escape_data(_scrub_controls(self.redact(line)))}")
+            return
+        text, fix = (_scrub_controls(self.redact(part)) for part in (text, fix))
+        label = self.style.paint(f"{kind}:", *_LABEL_STYLES[kind])  # after the scrub: it keeps only our escapes
+        self._line(f"{label} {text}" + (f" — {self.style.paint('fix:', 'bold')} {fix}" if fix else ""))
 
-    def notice(self, text: str) -> None:
-        self._annotate("notice", text)
+    def notice(self, text: str, fix: str = "") -> None:
+        self._annotate("notice", text, fix)
 
-    def warning(self, text: str) -> None:
-        self._annotate("warning", text)
+    def warning(self, text: str, fix: str = "") -> None:
+        self._annotate("warning", text, fix)
 
-    def error(self, text: str) -> None:
-        self._annotate("error", text)
+    def error(self, text: str, fix: str = "") -> None:
+        """What went wrong and, when given, how to fix it (one line in Actions: ``what — fix``)."""
+        self._annotate("error", text, fix)
 
     @contextlib.contextmanager
     def group(self, title: str) -> Iterator[None]:
+        if not self.in_actions:  # a heading: a person scrolls, nothing folds
+            self._line("")
+            self._line(self.style.paint(f"── {_scrub_controls(self.redact(title))}", "bold"))
+            yield
+            return
         self.out(f"::group::{escape_data(self.redact(title))}")
         try:
             yield
         finally:
             self.out("::endgroup::")
+
+    def progress(self, text: str, *, final: bool = False, log: str = "", debug: bool = False) -> None:
+        """A long wait, shown to a person: one line redrawn on a terminal, an occasional
+        plain line otherwise. The runner's log keeps what it always had at this moment:
+        ``log`` as a line, or ``text`` as a debug line when ``debug``, else nothing."""
+        if self.in_actions:
+            if debug:
+                self.debug(text)
+            elif log:
+                self.info(log)
+            return
+        text = _scrub_controls(self.redact(text))
+        if self.style.terminal:
+            self.write(console.CLEAR_LINE + text + ("\n" if final else ""))
+            self._progress.open = not final
+        elif self._progress.due(text, final):
+            self.out(text)
+
+    def payload(self, label: str, data: Any, saved: os.PathLike[str] | str, *, actions: Sequence[str]) -> None:
+        """A request that would be (or was) sent. The runner's log keeps ``actions``, the lines it
+        always had; a person gets one summary line and the file it was saved to, the whole body
+        only with --verbose."""
+        if self.in_actions:
+            for line in actions:
+                self.info(line)
+            return
+        self.info(f"{label}: {console.describe(data)} — saved to {console.relative(saved)}")
+        if self.verbose:
+            self.info(data if isinstance(data, str) else json.dumps(data, indent=2, ensure_ascii=False))
 
     # -- files the runner reads -----------------------------------------------
     def _append(self, env: str, text: str) -> bool:
@@ -323,7 +418,8 @@ def execute(
     undecodable = [item.name for item in stage.inputs if _SURROGATE.search(inputs.raw(item.name))]
     if undecodable:  # bytes that are not UTF-8 reach Python as lone surrogates: refuse them by name only
         step.error(
-            f"input '{undecodable[0]}' is not valid UTF-8 — pass it as UTF-8 text (check the secret or variable it comes from)"
+            f"input '{undecodable[0]}' is not valid UTF-8",
+            "pass it as UTF-8 text (check the secret or variable it comes from)",
         )
         return 1
     for item in stage.inputs:  # masks go out before anything else is printed
@@ -336,18 +432,18 @@ def execute(
         stage.main(step, inputs)
     except Failed as failed:
         for problem in failed.problems:
-            step.error(problem.line())
+            step.error(problem.what, problem.fix)
         return 1
     except SovereignError as err:
-        step.error(err.line())
+        step.error(err.what, err.fix)
         return err.exit_code
     except KeyboardInterrupt:
         step.error("interrupted")
         return 130
     except Exception as err:  # noqa: BLE001 - the last line of defence: no raw traceback
         step.error(
-            f"internal error: {type(err).__name__}: {err} — "
-            "re-run with --verbose for details and report it as a Sovereign bug"
+            f"internal error: {type(err).__name__}: {err}",
+            "re-run with --verbose for details and report it as a Sovereign bug",
         )
         if step.verbose:
             step.info("".join(traceback.format_exception(err)))

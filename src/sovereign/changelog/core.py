@@ -87,13 +87,15 @@ def collect(
         if chosen.use_api and gh is not None and found.commits:
             from sovereign.notes import pulls  # noqa: PLC0415 - only API runs pay for it
 
-            api = pulls.pull_requests(gh, [c.sha for c in found.commits], pull_url, step.debug)
+            api = pulls.pull_requests(
+                gh, [c.sha for c in found.commits], pull_url, lambda text: step.progress(text, debug=True)
+            )
             found.prs.update(api)
             found.source = "git+github"
         return span, found
     assert gh is not None
     span = sources.api_range(gh, tag, given, scheme)
-    return span, sources.api_commits(gh, span, pull_url)
+    return span, sources.api_commits(gh, span, pull_url, step.progress)
 
 
 def _date(found: Collected, span: sources.Range, repo: GitRepo, use_git: bool) -> str:
@@ -136,7 +138,8 @@ def _publish(
         request = json.dumps(published.request, indent=2, ensure_ascii=False)
         saved = artifacts.write(out_dir, artifacts.file_name("changelog-release-request", tag, "json"), request, step)
         sent = published.request["json"]["body"]
-        step.info(f"dry-run: nothing sent; {published.request['method']} with {len(sent)} characters saved to {saved}")
+        nothing = f"dry-run: nothing sent; {published.request['method']} with {len(sent)} characters saved to {saved}"
+        step.payload("GitHub Release request (dry-run, not sent)", published.request, saved, actions=[nothing])
     return published.url
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -64,6 +65,11 @@ def plan_metrics(
     return every
 
 
+def report_path(settings: Settings) -> Path:
+    """Where the report (every request, sent or not) is saved."""
+    return settings.artifacts_dir / file_name(STAGE_NAME, settings.tag, "json")
+
+
 # -- the two halves ---------------------------------------------------------------------
 
 
@@ -96,8 +102,10 @@ def _annotation(step: Step, settings: Settings, report: Report, now: float) -> s
         method, path, body = "POST", "/api/annotations", annotation.create_payload(marker)
     report.annotation = {"method": method, "url": base + path, "body": body}
     if dry_run or client is None:
-        step.info(f"dry-run: would {method} {base}{path} ({where}):")
-        step.info(json.dumps(body, indent=2, ensure_ascii=False))
+        would = f"dry-run: would {method} {base}{path} ({where}):"
+        pretty = json.dumps(body, indent=2, ensure_ascii=False)
+        label = f"annotation: would {method} {base}{path} ({where})"
+        step.payload(label, body, report_path(settings), actions=[would, pretty])
         report.annotation["action"] = "would update" if existing else "would create"
         return str(existing[0]["id"]) if existing else ""
     published = annotation.publish(client, marker, existing, repository)
@@ -112,7 +120,13 @@ def _annotation(step: Step, settings: Settings, report: Report, now: float) -> s
 
 
 def _metrics(
-    step: Step, wanted: MetricsSettings, report: Report, every: Sequence[metrics.Metric], release: formats.Release
+    step: Step,
+    wanted: MetricsSettings,
+    report: Report,
+    every: Sequence[metrics.Metric],
+    release: formats.Release,
+    *,
+    saved: Path,
 ) -> int:
     """Push the metrics (or show them in a dry-run); return how many."""
     fmt, url = wanted.format, wanted.url
@@ -135,8 +149,13 @@ def _metrics(
     }
     if report.dry_run:
         auth = authorization(wanted.user, wanted.token).partition(" ")[0] or "no credentials"
-        step.info(f"dry-run: would {push.method} {push.url} ({fmt}, {auth}, Content-Type: {push.content_type}):")
-        step.info(push.body.rstrip("\n"))
+        would = f"dry-run: would {push.method} {push.url} ({fmt}, {auth}, Content-Type: {push.content_type}):"
+        step.payload(
+            f"metrics: would {push.method} {push.url} ({fmt}, {auth})",
+            push.body,
+            saved,
+            actions=[would, push.body.rstrip("\n")],
+        )
         report.metrics["sent"] = False
         return len(every)
     status = send(push, wanted.user, wanted.token, step)
@@ -157,7 +176,7 @@ def publish(step: Step, settings: Settings) -> None:
     report = Report(settings.tag, settings.repository, settings.dry_run)
     annotation_id = _annotation(step, settings, report, now) if settings.annotation.enabled else ""
     step.set_output("annotation-id", annotation_id)  # before the push: a failed push still reports the marker
-    count = _metrics(step, settings.metrics, report, every, release)
+    count = _metrics(step, settings.metrics, report, every, release, saved=report_path(settings))
     step.set_output("metrics-count", str(count))
     path = write(settings.artifacts_dir, file_name(STAGE_NAME, settings.tag, "json"), report.as_json(), step)
     step.set_output("report-file", str(path))

@@ -174,8 +174,10 @@ def embed_all(
         outcomes.append(Outcome(label, "skipped", reason))
         step.warning(f"panel {label}: no data embedded — {reason}")
 
-    for panel in queried_panels(model):
+    panels = queried_panels(model)
+    for number, panel in enumerate(panels, 1):
         label = f"#{panel.get('id')} {str(panel.get('title') or '').strip() or '(untitled)'}"
+        step.progress(f"panel queries {number}/{len(panels)}: {label}")
         try:
             panel_plan = plan(panel, catalog, context)
             if panel_plan is None:

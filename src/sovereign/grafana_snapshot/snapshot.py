@@ -175,6 +175,7 @@ def publish(step: Step, settings: Settings, creator: Grafana, gathered: Gathered
         step.notice(
             f"dry-run: snapshot {gathered.title!r} of dashboard {settings.uid} not created (POST /api/snapshots)"
         )
+        step.payload("snapshot (dry-run, not created)", gathered.body, directory / name, actions=[])
         for output in ("snapshot-url", "snapshot-key", "delete-url"):
             step.set_output(output, "")
     else:

@@ -199,21 +199,28 @@ def _commit(node: dict[str, Any]) -> Commit:
     )
 
 
-def _history_pages(gh: GitHub, tip: str) -> Iterator[dict[str, Any]]:
+def _history_pages(gh: GitHub, tip: str, progress: Callable[[str], None] | None) -> Iterator[dict[str, Any]]:
     after: str | None = None
+    read = 0
     while True:
         data = gh.graphql(HISTORY_QUERY, {**_owner_name(gh), "oid": tip, "after": after}, "the release's history")
         history = (((data.get("repository") or {}).get("object")) or {}).get("history")
         if history is None:
             raise SovereignError(f"GitHub has no commit {tip[:12]}", "push the tag, or check the repository name")
-        yield from history.get("nodes") or []
+        nodes = history.get("nodes") or []
+        read += len(nodes)
+        if progress and (history.get("pageInfo") or {}).get("hasNextPage"):  # a one-page range needs no progress
+            progress(f"commits {read:,} read from GitHub's history")
+        yield from nodes
         page = history.get("pageInfo") or {}
         if not page.get("hasNextPage"):
             return
         after = page.get("endCursor")
 
 
-def history(gh: GitHub, tip: str, previous: str | None, pull_url: str) -> tuple[list[Commit], dict[str, PullRequest]]:
+def history(
+    gh: GitHub, tip: str, previous: str | None, pull_url: str, progress: Callable[[str], None] | None = None
+) -> tuple[list[Commit], dict[str, PullRequest]]:
     """The commits reachable from ``tip`` and not from ``previous``, with their PRs, from the API alone.
 
     GitHub lists history children before parents, as ``git log`` does. The walk
@@ -225,7 +232,7 @@ def history(gh: GitHub, tip: str, previous: str | None, pull_url: str) -> tuple[
     wanted: set[str] = {tip} - below
     commits: list[Commit] = []
     nodes: dict[str, list[dict[str, Any] | None]] = {}
-    for node in _history_pages(gh, tip):
+    for node in _history_pages(gh, tip, progress):
         commit = _commit(node)
         if commit.sha in below:
             wanted.discard(commit.sha)

@@ -98,9 +98,9 @@ def api_range(gh: GitHub, tag: str, given_previous: str, scheme: str = "semver")
     return Range(tag, commit, previous, names[previous.tag] if previous.tag else None)
 
 
-def api_commits(gh: GitHub, span: Range, pull_url: str) -> Collected:
+def api_commits(gh: GitHub, span: Range, pull_url: str, progress: Callable[[str], None] | None = None) -> Collected:
     from sovereign.notes import pulls  # noqa: PLC0415 - only API runs pay for it
 
-    commits, prs = pulls.history(gh, span.tag_commit, span.previous_commit, pull_url)
+    commits, prs = pulls.history(gh, span.tag_commit, span.previous_commit, pull_url, progress)
     # What GitHub says wins; merge and squash messages fill in what it does not know.
     return Collected(commits, {**collect.prs_from_messages(commits, pull_url), **prs}, "github")

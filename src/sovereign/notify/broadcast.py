@@ -129,7 +129,9 @@ def deliver_all(
         elif session is None:
             # The exact body, on one line: no ::group:: here, the ritual already groups each stage.
             body = limits.encode(payload).decode("utf-8")
-            step.info(f"{channel}: dry-run, would send {len(body.encode('utf-8'))} bytes: {body}")
+            would = f"{channel}: dry-run, would send {len(body.encode('utf-8'))} bytes: {body}"
+            saved = settings.artifacts_dir / artifacts.file_name("notify", message.tag, "json")
+            step.payload(f"{channel} (dry-run, not sent)", payload, saved, actions=[would])
             result = deliver.Result(channel, False, "dry-run: not sent")
         else:
             result = deliver.send(session, channel, settings.webhooks[channel], payload)
@@ -195,7 +197,7 @@ def broadcast(step: Step, settings: Settings) -> None:
     if problems and settings.fail_on_error:
         raise Failed(problems)
     for problem in problems:
-        step.warning(problem.line())
+        step.warning(problem.what, problem.fix)
     step.info(
         f"notify: dry-run, {len(results)} payload(s) saved to {path}"
         if dry_run

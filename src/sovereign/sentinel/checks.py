@@ -67,6 +67,8 @@ class Context:
     github_problem: SovereignError | None = None  # the token is there but the client could not be built
     no_api: str = "no github-token was given"  # why github is None
     log: Callable[[str], None] = lambda _line: None
+    # A wait shown to a person (first argument) and the line the runner's log has always had (second).
+    progress: Callable[[str, str], None] = lambda _text, _line: None
     clock: Callable[[], float] = field(default=lambda: 0.0)
     sleep: Callable[[float], None] = field(default=lambda _s: None)
     scheme: str = "semver"  # how tags hold versions (tags.SCHEMES)

@@ -228,6 +228,7 @@ def gate(
         github_problem=problem,
         no_api=no_api,
         log=step.info,
+        progress=lambda text, line: step.progress(text, log=line),
         clock=clock,
         sleep=sleep,
         scheme=settings.version_scheme,

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sovereign.console import duration
 from sovereign.gha import quote
 from sovereign.sentinel.checks import FAIL, PASS, POLL_FIRST, POLL_MAX, SKIP, Check, Context, tag_not_found
 
@@ -152,7 +153,8 @@ def check_required(ctx: Context, names: list[str], timeout: int) -> list[Check]:
     commit, _ = ctx.tagged_commit()
     if commit is None:
         return [tag_not_found(ctx, "required-checks")]
-    deadline = ctx.clock() + timeout
+    started = ctx.clock()
+    deadline = started + timeout
     pause = POLL_FIRST
     while True:
         seen = fetch(gh, commit)
@@ -162,6 +164,9 @@ def check_required(ctx: Context, names: list[str], timeout: int) -> list[Check]:
         if not waiting:
             return [v for v in verdicts.values() if v is not None]
         wait = max(0.0, min(pause, deadline - ctx.clock()))
-        ctx.log(f"required-checks: waiting {wait:.0f}s for {', '.join(quote(n) for n in waiting)}")
+        ctx.progress(
+            f"waiting for {', '.join(waiting)} ({duration(ctx.clock() - started)} of {duration(timeout)})",
+            f"required-checks: waiting {wait:.0f}s for {', '.join(quote(n) for n in waiting)}",
+        )
         ctx.sleep(wait)
         pause = min(pause * 1.5, POLL_MAX)

@@ -40,6 +40,7 @@ def run(tmp_path: Path, env: dict[str, str] | None = None, **flags: str) -> Resu
     lines: list[str] = []
     summary = tmp_path / "summary.md"
     environ = {
+        "GITHUB_ACTIONS": "true",  # the log as the runner reads it
         "GITHUB_WORKSPACE": str(tmp_path),
         "GITHUB_REPOSITORY": "octo/widget",
         "GITHUB_STEP_SUMMARY": str(summary),
@@ -50,7 +51,13 @@ def run(tmp_path: Path, env: dict[str, str] | None = None, **flags: str) -> Resu
     code = execute(STAGE, {k: v for k, v in cli.items() if v is not None}, environ, step)
     report_file = tmp_path / "sovereign-artifacts" / "grafana-push-v1.2.3.json"
     report = json.loads(report_file.read_text()) if report_file.exists() else {}
-    return Result(code, "\n".join(lines), step.outputs, summary.read_text() if summary.exists() else "", report)
+    return Result(
+        code,
+        "\n".join(line for line in lines if not line.startswith("::add-mask::")),
+        step.outputs,
+        summary.read_text() if summary.exists() else "",
+        report,
+    )
 
 
 def calls(method: str) -> list:

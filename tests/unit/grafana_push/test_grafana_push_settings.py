@@ -34,7 +34,7 @@ CHANGELOG = {
 
 
 def environ(tmp_path: Path) -> dict[str, str]:
-    return {"GITHUB_WORKSPACE": str(tmp_path), "GITHUB_REPOSITORY": "octo/widget"}
+    return {"GITHUB_WORKSPACE": str(tmp_path), "GITHUB_REPOSITORY": "octo/widget", "GITHUB_ACTIONS": "true"}
 
 
 def settings_for(tmp_path: Path, **flags: str) -> Settings:

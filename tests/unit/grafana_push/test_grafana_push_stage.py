@@ -51,6 +51,7 @@ def run(tmp_path: Path, changelog: dict | None = CHANGELOG, **flags: str) -> Res
     lines: list[str] = []
     summary = tmp_path / "summary.md"
     environ = {
+        "GITHUB_ACTIONS": "true",  # the log as the runner reads it
         "GITHUB_WORKSPACE": str(tmp_path),
         "GITHUB_REPOSITORY": "octo/widget",
         "GITHUB_STEP_SUMMARY": str(summary),
@@ -61,7 +62,7 @@ def run(tmp_path: Path, changelog: dict | None = CHANGELOG, **flags: str) -> Res
     report = tmp_path / "sovereign-artifacts" / "grafana-push-v1.2.3.json"
     return Result(
         code,
-        "\n".join(lines),
+        "\n".join(line for line in lines if not line.startswith("::add-mask::")),
         step.outputs,
         summary.read_text() if summary.exists() else "",
         report.read_text() if report.exists() else "",

@@ -32,6 +32,7 @@ SMALL = {
 
 def environ(workspace: Path, **extra: str) -> dict[str, str]:
     return {
+        "GITHUB_ACTIONS": "true",  # the log as the runner reads it
         "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_REF": "refs/tags/v1.2.3",
         "GITHUB_REF_NAME": "v1.2.3",

@@ -70,6 +70,7 @@ def run(tmp_path: Path, **flags: str) -> tuple[int, Step, list[str], str]:
     summary = tmp_path / "summary.md"
     summary.write_text("", encoding="utf-8")
     environ = {
+        "GITHUB_ACTIONS": "true",
         "GITHUB_WORKSPACE": str(tmp_path),
         "GITHUB_REPOSITORY": "octo/widget",
         "GITHUB_STEP_SUMMARY": str(summary),

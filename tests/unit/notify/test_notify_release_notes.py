@@ -17,7 +17,7 @@ from sovereign.notify.settings import Settings
 
 TOKEN = "ghs_releaseNotesToken0123456789"
 API = "https://ghe.example.com/api/v3"
-ENV = {"GITHUB_API_URL": API}
+ENV = {"GITHUB_API_URL": API, "GITHUB_ACTIONS": "true"}
 RELEASE = f"{API}/repos/octo/widget/releases/tags/v1.4.0"
 PAGE = "https://ghe.example.com/octo/widget/releases/tag/v1.4.0"
 

@@ -144,7 +144,7 @@ def test_bad_input_fails_with_its_error_before_any_http_call_or_file(tmp_path, f
     responses.post(SLACK, body="ok")
     (tmp_path / "bad.json").write_text("{not json", encoding="utf-8")
     lines: list[str] = []
-    env = environ(tmp_path)
+    env = environ(tmp_path, GITHUB_ACTIONS="true")  # the log as the runner reads it
     step = Step("notify", env, out=lines.append)
     cli = {"slack-webhook-url": SLACK, "tag": "v1.0.0", **{k.replace("_", "-"): v for k, v in flags.items()}}
     assert execute(STAGE, cli, env, step) == code, lines

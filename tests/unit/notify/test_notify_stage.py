@@ -14,10 +14,16 @@ from sovereign.notify.stage import STAGE
 
 def run(tmp_path: Path, **flags: str) -> tuple[int, Step, list[str]]:
     lines: list[str] = []
-    environ = {"GITHUB_WORKSPACE": str(tmp_path), "GITHUB_REPOSITORY": "octo/widget", "GITHUB_RUN_ID": "5"}
+    environ = {
+        "GITHUB_ACTIONS": "true",  # the log as the runner reads it
+        "GITHUB_WORKSPACE": str(tmp_path),
+        "GITHUB_REPOSITORY": "octo/widget",
+        "GITHUB_RUN_ID": "5",
+    }
     step = Step("notify", environ, out=lines.append)
     cli = {name.replace("_", "-"): value for name, value in flags.items()}
-    return execute(STAGE, cli, environ, step), step, lines
+    code = execute(STAGE, cli, environ, step)
+    return code, step, [line for line in lines if not line.startswith("::add-mask::")]  # the runner consumes these
 
 
 def saved(tmp_path: Path, tag: str) -> dict:

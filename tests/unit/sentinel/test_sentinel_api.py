@@ -303,6 +303,21 @@ def test_check_run_without_its_status_is_an_error(tmp_path, api):
     assert "has no 'status'" in result.check("required-checks")["reason"]
 
 
+def test_a_person_sees_the_wait_as_progress(tmp_path, api):
+    """Outside Actions the wait reads ``waiting for test (0s of 5m)``, once, not one line per poll."""
+    tag_list(api, ["v1.1.0"])
+    ref(api)
+    no_release(api)
+    pending = run("test", status="in_progress")
+    for answer in (pending, pending, run("test")):
+        api.get(f"{REPO}/commits/{COMMIT}/check-runs", json={"total_count": 1, "check_runs": [answer]})
+    api.get(f"{REPO}/commits/{COMMIT}/statuses", json=[])
+    result = sentinel(tmp_path, {"required-checks": "test", "checks-timeout": "300"}, env={"GITHUB_ACTIONS": ""})
+    assert result.code == 0, result.log
+    assert [line for line in result.lines if "waiting" in line] == ["waiting for test (0s of 5m)"]
+    assert not any(line.startswith("::") for line in result.lines)
+
+
 def test_missing_check_fails_not_found_at_the_deadline(tmp_path, api):
     tag_list(api, ["v1.1.0"])
     ref(api)

@@ -23,6 +23,7 @@ def test_stage_runs_from_cli(capsys, monkeypatch, repo):
 
 def test_unknown_flag_is_exit_2_without_echoing_its_value(capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GITHUB_ACTIONS", "true")
     assert main(["sentinel", "--tokn=ghp_secretvalue", "--tag", "v1.2.3"]) == 2
     out = capsys.readouterr().out
     assert out.startswith("::error title=sentinel::unknown flag or argument: --tokn") and "ghp_" not in out

@@ -16,6 +16,9 @@ SPEC = (
 )
 
 
+IN_ACTIONS = {"GITHUB_ACTIONS": "true"}  # the log as the runner reads it
+
+
 def lines_of(step_lines: list[str]) -> str:
     return "\n".join(step_lines)
 
@@ -101,7 +104,7 @@ def test_no_add_mask_line_outside_actions():
 
 
 def test_untrusted_text_is_fenced_against_workflow_commands():
-    step, lines = make_step({})
+    step, lines = make_step(IN_ACTIONS)
     step.info("title ::set-output name=x::y\n::error::fake")
     assert lines[0].startswith("::stop-commands::") and len(lines[0]) > len("::stop-commands::") + 16
     token = lines[0].removeprefix("::stop-commands::")
@@ -111,7 +114,7 @@ def test_untrusted_text_is_fenced_against_workflow_commands():
 
 
 def test_annotation_is_one_line():
-    step, lines = make_step({})
+    step, lines = make_step(IN_ACTIONS)
     step.error("line one\nline two\r\n::warning::x")
     assert len(lines) == 1 and lines[0].startswith("::error title=test::line one%0Aline two")
 

@@ -95,6 +95,7 @@ def test_refresh_writes_the_page_and_links_it_from_the_summary(tmp_path):
     summary.touch()
     workspace = tmp_path / "ws"
     environ = {
+        "GITHUB_ACTIONS": "true",
         "GITHUB_STEP_SUMMARY": str(summary),
         "GITHUB_WORKSPACE": str(workspace),
         "GITHUB_REPOSITORY": "o/r",
@@ -120,7 +121,7 @@ def test_a_preview_that_cannot_be_written_is_a_warning(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
     lines: list[str] = []
-    assert refresh(blocker, TAG, Step("notify", {}, out=lines.append)) is None
+    assert refresh(blocker, TAG, Step("notify", {"GITHUB_ACTIONS": "true"}, out=lines.append)) is None
     assert lines[-1].startswith("::warning title=notify::the release preview was not written")
 
 
