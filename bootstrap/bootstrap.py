@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "runtime.txt"
 READY = ".sovereign-ready"
 PIP_PYTHON_OPTION = (22, 3)  # the first pip with --python
-INSTALL = [
+PIP_INSTALL = [
     "install", "--quiet", "--no-input", "--disable-pip-version-check",
-    "--require-hashes", "--no-deps", "--only-binary=:all:", "-r", str(LOCK),
+    "--require-hashes", "--no-deps", "--only-binary=:all:", "-r",
 ]  # fmt: skip
 # The lock goes into the venv whatever the caller set up for their own installs.
 PIP_OVERRIDES = {"PIP_USER": "0", "PIP_REQUIRE_VIRTUALENV": "0"}
@@ -60,15 +60,16 @@ def runner_base() -> Path:
 
 
 def pip_version() -> tuple[int, ...] | None:
-    """This interpreter's pip version, None when it has none."""
-    from importlib import metadata, util  # noqa: PLC0415 - only when building
+    """The version of the pip that ``sys.executable -m pip`` runs, None when there is none.
 
-    if util.find_spec("pip") is None:
+    Asked of a fresh process: this one may run without site-packages (``-S``)."""
+    import subprocess  # noqa: PLC0415 - only when building
+
+    ask = "import importlib.metadata as m; print(m.version('pip'))"
+    result = subprocess.run([sys.executable, "-c", ask], capture_output=True, text=True, check=False)
+    if result.returncode != 0:
         return None
-    try:
-        release = metadata.version("pip").split("+")[0].split(".")
-    except metadata.PackageNotFoundError:
-        return None
+    release = result.stdout.strip().split("+")[0].split(".")
     return tuple(int(part) for part in release if part.isdigit())
 
 
@@ -82,11 +83,12 @@ def site_packages(venv_root: Path) -> str:
 def install_command(venv_root: Path, pip: tuple[int, ...] | None) -> list[str]:
     """The pip command that installs the lock into the venv: this interpreter's pip when it has one."""
     python = str(venv_python(venv_root))
+    args = [*PIP_INSTALL, str(LOCK)]
     if pip is None:  # the venv was built with ensurepip
-        return [python, "-m", "pip", *INSTALL]
+        return [python, "-m", "pip", *args]
     if pip >= PIP_PYTHON_OPTION:
-        return [sys.executable, "-m", "pip", "--python", python, *INSTALL]
-    return [sys.executable, "-m", "pip", *INSTALL, "--target", site_packages(venv_root)]
+        return [sys.executable, "-m", "pip", "--python", python, *args]
+    return [sys.executable, "-m", "pip", *args, "--target", site_packages(venv_root)]
 
 
 def install(command: list[str]) -> None:

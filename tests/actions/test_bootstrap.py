@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bootstrap" / "bootstrap.sh"
+IMPORTS = "import requests, actions_toolkit.core, importlib.util as u; print(u.find_spec('github'), u.find_spec('pip'))"
+
+
+def load_bootstrap() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bootstrap_under_test", ROOT / "bootstrap" / "bootstrap.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def imports_in(python: Path) -> str:
+    check = subprocess.run([str(python), "-c", IMPORTS], capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
+    return check.stdout.strip()
 
 
 def bootstrap(
@@ -33,14 +51,9 @@ def test_cold_then_warm(tmp_path):
     assert "created its Python environment" in cold.stdout
     python = Path(values["python"])
     assert python.is_file() and runner_temp in python.parents
-    check = subprocess.run(
-        [str(python), "-c", "import requests, actions_toolkit.core, importlib.util as u; print(u.find_spec('github'))"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert check.returncode == 0, check.stderr
-    assert check.stdout.strip() == "None", "PyGithub is not installed: actions-toolkit's core does not need it"
+    # PyGithub is not installed (actions-toolkit's core does not need it), and neither is pip:
+    # the venv was built without it and the lock installed by the caller's pip.
+    assert imports_in(python) == "None None"
 
     warm, again = bootstrap(runner_temp, tmp_path)
     assert warm.returncode == 0 and "reused its Python environment" in warm.stdout
@@ -69,3 +82,44 @@ def test_second_stage_in_the_job_reuses_the_venv(action):
     second = action("sentinel", {"tag": "v1.0.1"})
     assert first.returncode == second.returncode == 0
     assert "reused its Python environment" in second.stdout
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("pip", "venv_has_pip"),
+    [
+        ((21, 3, 1), False),  # a pip older than 22.3 has no --python: --target the venv's site-packages
+        (None, True),  # this Python has no pip: the venv gets its own (ensurepip)
+    ],
+)
+def test_the_fallbacks_give_the_same_environment(tmp_path, pip, venv_has_pip):
+    bootstrap = load_bootstrap()
+    target = tmp_path / "venv"
+    bootstrap.build(target, pip)
+    found_github, found_pip = imports_in(bootstrap.venv_python(target)).split(" ", 1)
+    assert found_github == "None"
+    assert (found_pip != "None") is venv_has_pip
+    assert (target / bootstrap.READY).is_file()
+
+
+def test_the_install_commands(tmp_path):
+    bootstrap = load_bootstrap()
+    python = str(bootstrap.venv_python(tmp_path))
+    lock = str(ROOT / "requirements" / "runtime.txt")
+    hashed = ["--require-hashes", "--no-deps", "--only-binary=:all:", "-r", lock]
+    with_outer_pip = bootstrap.install_command(tmp_path, (24, 0))
+    assert with_outer_pip[:5] == [sys.executable, "-m", "pip", "--python", python]
+    assert with_outer_pip[-5:] == hashed
+    assert bootstrap.install_command(tmp_path, None)[:3] == [python, "-m", "pip"]
+
+
+@pytest.mark.slow
+def test_a_failed_install_is_one_error_and_leaves_nothing(tmp_path, monkeypatch):
+    bootstrap = load_bootstrap()
+    lock = tmp_path / "runtime.txt"
+    lock.write_text("idna==3.20 --hash=sha256:" + "0" * 64 + "\n")
+    monkeypatch.setattr(bootstrap, "LOCK", lock)
+    base = tmp_path / "cache"
+    with pytest.raises(bootstrap.BootstrapError, match=r"installing Sovereign's dependencies failed: .* — check"):
+        bootstrap.ensure(base)
+    assert list(base.iterdir()) == [], "no venv, finished or half-built, is left behind"
