@@ -6,9 +6,11 @@ same job reuses it at near-zero cost and a changed lock gets a fresh one.
 Installs with --require-hashes --no-deps --only-binary=:all: from the lock.
 
 Speed: the venv is built without pip (ensurepip is most of a plain venv's
-cost) and the lock is installed by this interpreter's own pip: ``pip --python
-<venv>`` (pip 22.3+), ``--target <venv site-packages>`` for an older pip, and
-ensurepip only when this Python has no pip at all. bench/startup.py measures it.
+cost) and the lock is installed by this interpreter's own pip, in one process,
+with ``--target <the venv's site-packages>`` (``pip --python <venv>`` starts pip
+twice); ensurepip only when this Python has no pip at all. ``--no-compile``: the
+first import compiles the modules a stage uses, not the hundreds it never does.
+bench/startup.py measures all of it.
 
 Standard library only: it runs before anything is installed. ``ensure`` is also
 what ``<stage>/main.py`` calls, with the user's cache directory as ``base``.
@@ -25,12 +27,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "runtime.txt"
 READY = ".sovereign-ready"
-PIP_PYTHON_OPTION = (22, 3)  # the first pip with --python
 PIP_INSTALL = [
-    "install", "--quiet", "--no-input", "--disable-pip-version-check",
+    "install", "--quiet", "--no-input", "--disable-pip-version-check", "--no-compile",
     "--require-hashes", "--no-deps", "--only-binary=:all:", "-r",
 ]  # fmt: skip
-# The lock goes into the venv whatever the caller set up for their own installs.
+# The lock goes into the venv whatever the caller set up for their own installs
+# (their index, proxy and certificates settings still apply).
 PIP_OVERRIDES = {"PIP_USER": "0", "PIP_REQUIRE_VIRTUALENV": "0"}
 PIP_DROPPED = ("PIP_TARGET", "PIP_PREFIX", "PIP_ROOT", "PIP_PYTHON")
 
@@ -59,18 +61,13 @@ def runner_base() -> Path:
     return Path(tempfile.gettempdir()) / "sovereign"
 
 
-def pip_version() -> tuple[int, ...] | None:
-    """The version of the pip that ``sys.executable -m pip`` runs, None when there is none.
-
-    Asked of a fresh process: this one may run without site-packages (``-S``)."""
+def has_pip() -> bool:
+    """Whether ``sys.executable -m pip`` works; asked of a fresh process, as this one
+    may run without site-packages (``-S``)."""
     import subprocess  # noqa: PLC0415 - only when building
 
-    ask = "import importlib.metadata as m; print(m.version('pip'))"
-    result = subprocess.run([sys.executable, "-c", ask], capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        return None
-    release = result.stdout.strip().split("+")[0].split(".")
-    return tuple(int(part) for part in release if part.isdigit())
+    ask = [sys.executable, "-c", "import importlib.util as u, sys; sys.exit(u.find_spec('pip') is None)"]
+    return subprocess.run(ask, capture_output=True, check=False).returncode == 0
 
 
 def site_packages(venv_root: Path) -> str:
@@ -80,14 +77,11 @@ def site_packages(venv_root: Path) -> str:
     return subprocess.run(ask, capture_output=True, text=True, check=True).stdout.strip()
 
 
-def install_command(venv_root: Path, pip: tuple[int, ...] | None) -> list[str]:
+def install_command(venv_root: Path, outer_pip: bool) -> list[str]:
     """The pip command that installs the lock into the venv: this interpreter's pip when it has one."""
-    python = str(venv_python(venv_root))
     args = [*PIP_INSTALL, str(LOCK)]
-    if pip is None:  # the venv was built with ensurepip
-        return [python, "-m", "pip", *args]
-    if pip >= PIP_PYTHON_OPTION:
-        return [sys.executable, "-m", "pip", "--python", python, *args]
+    if not outer_pip:  # the venv was built with ensurepip
+        return [str(venv_python(venv_root)), "-m", "pip", *args]
     return [sys.executable, "-m", "pip", *args, "--target", site_packages(venv_root)]
 
 
@@ -104,7 +98,7 @@ def install(command: list[str]) -> None:
         )
 
 
-def build(target: Path, pip: tuple[int, ...] | None) -> None:
+def build(target: Path, outer_pip: bool) -> None:
     """Build in a scratch folder, then rename: a half-built venv is never reused."""
     import shutil  # noqa: PLC0415 - only when building
     import tempfile  # noqa: PLC0415
@@ -114,13 +108,13 @@ def build(target: Path, pip: tuple[int, ...] | None) -> None:
     scratch = Path(tempfile.mkdtemp(prefix="build-", dir=target.parent))
     try:
         try:
-            venv.EnvBuilder(with_pip=pip is None, clear=True).create(scratch)
+            venv.EnvBuilder(with_pip=not outer_pip, clear=True).create(scratch)
         except Exception as err:  # noqa: BLE001 - e.g. Debian's python3 without python3-venv
             raise BootstrapError(
                 f"creating a venv failed: {err} — install pip for this Python "
                 "(Debian/Ubuntu: python3-pip python3-venv) or use actions/setup-python"
             ) from None
-        install(install_command(scratch, pip))
+        install(install_command(scratch, outer_pip))
         (scratch / READY).write_text(LOCK.read_text(encoding="utf-8"), encoding="utf-8")
         try:
             scratch.rename(target)
@@ -137,7 +131,7 @@ def ensure(base: Path) -> tuple[Path, bool]:
     target = venv_dir(base)
     if (target / READY).is_file() and venv_python(target).is_file():
         return venv_python(target), False
-    build(target, pip_version())
+    build(target, has_pip())
     return venv_python(target), True
 
 
