@@ -8,9 +8,11 @@ Installs with --require-hashes --no-deps --only-binary=:all: from the lock.
 Speed: the venv is built without pip (ensurepip is most of a plain venv's
 cost) and the lock is installed by this interpreter's own pip, in one process,
 with ``--target <the venv's site-packages>`` (``pip --python <venv>`` starts pip
-twice); ensurepip only when this Python has no pip at all. ``--no-compile``: the
-first import compiles the modules a stage uses, not the hundreds it never does.
-bench/startup.py measures all of it.
+twice); ensurepip only when this Python has no pip at all. ``--no-compile``, then
+one import of what the stages use: that proves the venv works before it is
+marked ready, and compiles those modules only, not the hundreds never imported
+(also under PYTHONDONTWRITEBYTECODE, so no stage recompiles them). bench/startup.py
+measures all of it.
 
 Standard library only: it runs before anything is installed. ``ensure`` is also
 what ``<stage>/main.py`` calls, with the user's cache directory as ``base``.
@@ -27,6 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 LOCK = ROOT / "requirements" / "runtime.txt"
 READY = ".sovereign-ready"
+SMOKE = "import actions_toolkit.core, requests"  # what the stages import from the lock
 PIP_INSTALL = [
     "install", "--quiet", "--no-input", "--disable-pip-version-check", "--no-compile",
     "--require-hashes", "--no-deps", "--only-binary=:all:", "-r",
@@ -98,6 +101,17 @@ def install(command: list[str]) -> None:
         )
 
 
+def smoke_test(venv_root: Path) -> None:
+    import subprocess  # noqa: PLC0415 - only when building
+
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    command = [str(venv_python(venv_root)), "-c", SMOKE]
+    result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["(no output)"])[-1]
+        raise BootstrapError(f"the new environment cannot import its packages: {last} — report this as a bug")
+
+
 def build(target: Path, outer_pip: bool) -> None:
     """Build in a scratch folder, then rename: a half-built venv is never reused."""
     import shutil  # noqa: PLC0415 - only when building
@@ -115,6 +129,7 @@ def build(target: Path, outer_pip: bool) -> None:
                 "(Debian/Ubuntu: python3-pip python3-venv) or use actions/setup-python"
             ) from None
         install(install_command(scratch, outer_pip))
+        smoke_test(scratch)
         (scratch / READY).write_text(LOCK.read_text(encoding="utf-8"), encoding="utf-8")
         try:
             scratch.rename(target)
