@@ -25,4 +25,5 @@ if [ -z "$found" ]; then
   echo "::error title=bootstrap::Sovereign needs Python 3.10 or newer (found: ${seen}) — add actions/setup-python with python-version: '3.12' before this step"
   exit 1
 fi
-exec "$found" "${here}/bootstrap.py"
+# -I -S: the bootstrap needs nothing but the standard library, and starts faster without site.
+exec "$found" -I -S "${here}/bootstrap.py"

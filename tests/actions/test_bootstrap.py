@@ -2,14 +2,35 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
+import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "bootstrap" / "bootstrap.sh"
+IMPORTS = (
+    "import requests, actions_toolkit.core, ruamel.yaml, packaging.version, importlib.util as u;"
+    "print(u.find_spec('github'), u.find_spec('_ruamel_yaml'), u.find_spec('pip'))"
+)
+
+
+def load_bootstrap() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bootstrap_under_test", ROOT / "bootstrap" / "bootstrap.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def imports_in(python: Path) -> str:
+    check = subprocess.run([str(python), "-c", IMPORTS], capture_output=True, text=True, check=False)
+    assert check.returncode == 0, check.stderr
+    return check.stdout.strip()
 
 
 def bootstrap(
@@ -33,20 +54,9 @@ def test_cold_then_warm(tmp_path):
     assert "created its Python environment" in cold.stdout
     python = Path(values["python"])
     assert python.is_file() and runner_temp in python.parents
-    check = subprocess.run(
-        [
-            str(python),
-            "-c",
-            "import requests, actions_toolkit.core, ruamel.yaml, packaging.version, importlib.util as u;"
-            "print(u.find_spec('github'), u.find_spec('_ruamel_yaml'))",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert check.returncode == 0, check.stderr
-    # Neither PyGithub (actions-toolkit's core does not need it) nor ruamel's C extension (an extra).
-    assert check.stdout.strip() == "None None", check.stdout
+    # Neither PyGithub (actions-toolkit's core does not need it) nor ruamel's C extension (an extra),
+    # nor pip: the venv was built without it and the lock installed by the caller's pip.
+    assert imports_in(python) == "None None None"
 
     warm, again = bootstrap(runner_temp, tmp_path)
     assert warm.returncode == 0 and "reused its Python environment" in warm.stdout
@@ -79,3 +89,44 @@ def test_second_stage_in_the_job_reuses_the_venv(action, repo):
     second = action("sentinel", {"tag": "v1.0.1"}, workspace=repo.path)
     assert first.returncode == second.returncode == 0
     assert "reused its Python environment" in second.stdout
+
+
+@pytest.mark.slow
+def test_without_pip_here_the_venv_gets_its_own(tmp_path):
+    bootstrap = load_bootstrap()
+    target = tmp_path / "venv"
+    bootstrap.build(target, outer_pip=False)  # ensurepip, then the venv's pip installs the lock
+    found_github, _, found_pip = imports_in(bootstrap.venv_python(target)).split(" ", 2)
+    assert found_github == "None" and found_pip != "None"
+    assert (target / bootstrap.READY).is_file()
+
+
+def test_the_install_commands(tmp_path):
+    bootstrap = load_bootstrap()
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = str(bootstrap.venv_python(venv))
+    lock = str(ROOT / "requirements" / "runtime.txt")
+    hashed = ["--require-hashes", "--no-deps", "--only-binary=:all:", "-r", lock]
+    outer = bootstrap.install_command(venv, outer_pip=True)
+    site = subprocess.run(
+        [python, "-c", "import sys; print([p for p in sys.path if p.endswith('site-packages')][0])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert outer[:4] == [sys.executable, "-m", "pip", "install"]
+    assert outer[-7:] == [*hashed, "--target", site], "this interpreter's pip, into the venv's site-packages"
+    assert bootstrap.install_command(venv, outer_pip=False)[:4] == [python, "-m", "pip", "install"]
+
+
+@pytest.mark.slow
+def test_a_failed_install_is_one_error_and_leaves_nothing(tmp_path, monkeypatch):
+    bootstrap = load_bootstrap()
+    lock = tmp_path / "runtime.txt"
+    lock.write_text("idna==3.20 --hash=sha256:" + "0" * 64 + "\n")
+    monkeypatch.setattr(bootstrap, "LOCK", lock)
+    base = tmp_path / "cache"
+    with pytest.raises(bootstrap.BootstrapError, match=r"installing Sovereign's dependencies failed: .* — check"):
+        bootstrap.ensure(base)
+    assert list(base.iterdir()) == [], "no venv, finished or half-built, is left behind"

@@ -61,13 +61,14 @@ def test_main_py_entrypoint_runs_as_a_script(repo):
 
 
 def test_missing_dependency_is_one_clear_line(tmp_path):
-    # A bare interpreter with no site-packages: requests / actions-toolkit are absent.
+    # A bare interpreter with no site-packages: requests / actions-toolkit are absent, and the
+    # re-run in Sovereign's own environment (tests/actions/test_entry_points.py) already happened.
     result = subprocess.run(
         [sys.executable, "-S", "-s", str(ROOT / "sentinel" / "main.py"), "--tag", "v1.0.0"],
         capture_output=True,
         text=True,
         check=False,
-        env={"PATH": "/usr/bin:/bin"},
+        env={"PATH": "/usr/bin:/bin", "GITHUB_ACTIONS": "true", "_SOVEREIGN_RERUN": "1", "HOME": str(tmp_path)},
     )
     assert result.returncode == 1
     assert result.stdout.startswith("::error title=sentinel::Python package 'actions_toolkit' is missing")
