@@ -82,7 +82,8 @@ def fault_section(results: dict[str, str]) -> list[str]:
     for adapter, fault in cells():
         wanted = expect(adapter, fault)
         if not wanted.ok:
-            lines.append(f"| {adapter.key} | {fault.key} | {_cell(wanted.message)} |")
+            words = wanted.message + (f" … {wanted.lost}" if wanted.lost else "")
+            lines.append(f"| {adapter.key} | {fault.key} | {_cell(words)} |")
     return lines
 
 
