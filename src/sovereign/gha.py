@@ -61,7 +61,7 @@ COMMON_INPUTS: tuple[Input, ...] = (
 TAG_INPUT = Input("tag", "the release tag (default: GITHUB_REF_NAME on a tag push)")
 REPOSITORY_INPUT = Input(
     "repository",
-    "owner/name of the repository (default: GITHUB_REPOSITORY)",
+    "owner/name of the repository (default: GITHUB_REPOSITORY, else the checkout's origin remote)",
     env_fallbacks=("GITHUB_REPOSITORY",),
     aliases=("--repo",),
 )

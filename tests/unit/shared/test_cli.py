@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from gitfactory import RepoBuilder
+
 from sovereign.cli import main
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -65,3 +67,46 @@ def test_missing_dependency_is_one_clear_line(tmp_path):
     assert result.returncode == 1
     assert result.stdout.startswith("::error title=sentinel::Python package 'actions_toolkit' is missing")
     assert "Traceback" not in result.stderr
+
+
+def _bare_env(workspace: Path) -> dict[str, str]:
+    """A laptop: no GITHUB_* besides the workspace (so no GITHUB_REPOSITORY)."""
+    return {"PATH": "/usr/bin:/bin", "HOME": str(workspace), "GITHUB_WORKSPACE": str(workspace)}
+
+
+def test_the_repository_comes_from_the_origin_remote(tmp_path):
+    repo = RepoBuilder(tmp_path / "widget")
+    repo.commit("feat: first")
+    repo.tag("v0.1.0")
+    repo.commit("fix: second")
+    repo.tag("v0.2.0")
+    repo.git("remote", "add", "origin", "git@github.com:octo/widget.git")
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "changelog" / "main.py"), "--tag", "v0.2.0"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_bare_env(repo.path),
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    written = (repo.path / "sovereign-artifacts" / "changelog-v0.2.0.md").read_text(encoding="utf-8")
+    assert "https://github.com/octo/widget/compare/v0.1.0...v0.2.0" in written
+
+
+def test_the_ritual_checks_the_repository_before_the_sentinel_runs(tmp_path):
+    repo = RepoBuilder(tmp_path / "widget")
+    repo.commit("feat: first")
+    repo.tag("v0.1.0")  # no origin remote, no GITHUB_REPOSITORY
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), "--tag", "v0.1.0", "--dry-run"],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=_bare_env(repo.path),
+    )
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.splitlines()[-1] == (
+        "::error title=ritual::input 'repository' must be owner/name, got '' (changelog and grafana-push need it) — "
+        "set repository: owner/name (it defaults to GITHUB_REPOSITORY, then the checkout's origin remote)"
+    )
+    assert "sentinel" not in result.stdout, "nothing ran"
