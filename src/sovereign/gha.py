@@ -14,6 +14,7 @@ import contextlib
 import os
 import re
 import secrets
+import sys
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -217,6 +218,23 @@ def _scrub_controls(text: str) -> str:
     return "".join(ch if ch in "\n\t" or ch >= " " or ch == "\r" else "?" for ch in text).replace("\r", "")
 
 
+def discard_stdout() -> None:
+    """Point stdout at /dev/null: its reader is gone, and nothing more (not even the flush at exit) may fail on it."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+def print_line(line: str) -> None:
+    """The log's writer. When the log's reader goes away (``| head``), the rest of the log is
+    discarded but the stage finishes its work: a release cut in half because nobody read its log
+    (a Slack post without the Discord one) is worse than a log nobody reads."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        discard_stdout()
+
+
 @dataclass
 class Step:
     """Everything a stage prints or records goes through here."""
@@ -224,7 +242,7 @@ class Step:
     stage: str
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     verbose: bool = False
-    out: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
+    out: Callable[[str], None] = field(default=print_line)
     outputs: dict[str, str] = field(default_factory=dict)
     _secrets: list[str] = field(default_factory=list)
 
