@@ -77,7 +77,12 @@ def fault_section(results: dict[str, str]) -> list[str]:
         "`query` is a read-only POST that is retried too, `write` is never sent twice once it may have arrived):"
     )
     lines += [""] + [f"* `{a.key}` — {a.title}, {a.kind}" for a in ADAPTERS]
-    lines += ["", "The error each failing cell asserts (a substring of its one `::error` line):", ""]
+    lines += [
+        "",
+        "The error each failing cell asserts (a substring of its one `::error` line; after `…`, a second one: "
+        "a write whose answer was lost says what may exist and that a re-run is safe):",
+        "",
+    ]
     lines += ["| adapter | fault | error |", "|---|---|---|"]
     for adapter, fault in cells():
         wanted = expect(adapter, fault)
