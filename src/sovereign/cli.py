@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import difflib
 import importlib
 import importlib.util
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from sovereign import __version__
+from sovereign.console import discard_stdout
 from sovereign.errors import UsageError
 from sovereign.gha import Stage, Step, execute
+
+# Exit status when stdout's reader went away while help or usage was printed: what a shell
+# reports for a command killed by SIGPIPE (128 + 13), as `git log | head -1` does.
+SIGPIPE_EXIT = 141
 
 # Stage name -> module holding STAGE; imported only when that stage runs, so a
 # stage pays the start-up cost of its own dependencies and no one else's.
@@ -78,6 +84,17 @@ def build_parser(stage: Stage, prog: str) -> argparse.ArgumentParser:
     return parser
 
 
+def did_you_mean(given: Sequence[str], known: Sequence[str]) -> str:
+    """ "did you mean --tag? " for the closest known word to each given one, or ""."""
+    pairs = [(word, difflib.get_close_matches(word, known, n=1, cutoff=0.6)) for word in given]
+    found = [(word, close[0]) for word, close in pairs if close]
+    if len(found) == 1:
+        return f"did you mean {found[0][1]}? "
+    if found:
+        return "did you mean " + ", ".join(f"{close} for {word}" for word, close in found) + "? "
+    return ""
+
+
 def parse_flags(stage: Stage, argv: Sequence[str], prog: str) -> dict[str, str | None]:
     parser = build_parser(stage, prog)
     known, unknown = parser.parse_known_args(list(argv))
@@ -86,7 +103,9 @@ def parse_flags(stage: Stage, argv: Sequence[str], prog: str) -> dict[str, str |
         flags = sorted({arg.split("=", 1)[0] for arg in unknown if arg.startswith("-")})
         stray = len([arg for arg in unknown if not arg.startswith("-")])
         named = ", ".join(flags) + (" and " if flags and stray else "") + (f"{stray} stray value(s)" if stray else "")
-        raise UsageError(f"unknown flag or argument: {named}", f"run `{prog} --help` to see the flags")
+        every = [flag for item in stage.inputs for flag in (f"--{item.name}", *item.aliases)]
+        hint = did_you_mean(flags, [*every, "--help", "--version"])
+        raise UsageError(f"unknown flag or argument: {named}", f"{hint}run `{prog} --help` to see the flags")
     return {item.name: getattr(known, item.name) for item in stage.inputs}
 
 
@@ -95,8 +114,25 @@ def load(name: str) -> Stage:
     return stage
 
 
+def quiet_on_closed_stdout(run: Callable[[], int]) -> int:
+    """``run()``, exiting quietly when stdout's reader went away (``| head``) while help or usage was
+    printed. A stage's own log never gets here: Step discards it and the stage finishes its work."""
+    try:
+        try:
+            return run()
+        finally:
+            sys.stdout.flush()  # argparse's --help exits with its text still buffered
+    except BrokenPipeError:
+        discard_stdout()
+        return SIGPIPE_EXIT
+
+
 def run_stage(name: str, argv: Sequence[str], prog: str | None = None) -> int:
     """Entry point of ``<stage>/main.py`` and ``sovereign <stage>``."""
+    return quiet_on_closed_stdout(lambda: _run_stage(name, argv, prog))
+
+
+def _run_stage(name: str, argv: Sequence[str], prog: str | None) -> int:
     stage = load(name)
     try:
         flags = parse_flags(stage, argv, prog or f"sovereign {name}")
@@ -106,20 +142,32 @@ def run_stage(name: str, argv: Sequence[str], prog: str | None = None) -> int:
     return execute(stage, flags)
 
 
+def overview(stages: Sequence[str]) -> str:
+    """``sovereign --help``: one line per stage."""
+    width = max(len(name) for name in stages) + 2
+    lines = ["usage: sovereign <stage> [--help] [flags]", "", "stages:"]
+    lines += [f"  {name:<{width}}{load(name).description}" for name in stages]
+    lines += ["", "Run `sovereign <stage> --help` for a stage's flags."]
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    return quiet_on_closed_stdout(lambda: _main(args))
+
+
+def _main(args: list[str]) -> int:
     stages = available()
     if args and args[0] in stages:
-        return run_stage(args[0], args[1:])
+        return _run_stage(args[0], args[1:], None)
     if args and args[0] in ("--version", "-V"):
         print(f"sovereign {__version__}")
         return 0
-    usage = "usage: sovereign {" + ",".join(stages) + "} [--help] [flags]"
     if not args or args[0] in ("-h", "--help"):
-        print(usage)
-        print("Run `sovereign <stage> --help` for a stage's flags.")
+        print(overview(stages))
         return 0 if args else 2
-    Step("sovereign").error(f"unknown stage {args[0]!r}", f"use one of: {', '.join(stages)}")
+    hint = did_you_mean(args[:1], stages)
+    Step("sovereign").error(f"unknown stage {args[0]!r}", f"{hint}use one of: {', '.join(stages)}")
     return 2
 
 

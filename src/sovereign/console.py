@@ -51,10 +51,21 @@ def detect(environ: Mapping[str, str], stream: TextIO | None = None) -> Mode:
     return Mode(actions=False, terminal=terminal, colour=colour)
 
 
+def discard_stdout() -> None:
+    """Point stdout at /dev/null: its reader is gone, and nothing more (not even the flush at exit) may fail on it."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 def write_raw(text: str) -> None:
-    """Text without a line break (a progress line being redrawn)."""
-    sys.stdout.write(text)
-    sys.stdout.flush()
+    """Text without a line break (a progress line being redrawn); a reader that went away
+    (``| head``) ends the log, not the stage (see gha.print_line)."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        discard_stdout()
 
 
 # -- figures a person reads ------------------------------------------------------

@@ -66,7 +66,7 @@ COMMON_INPUTS: tuple[Input, ...] = (
 TAG_INPUT = Input("tag", "the release tag (default: GITHUB_REF_NAME on a tag push)")
 REPOSITORY_INPUT = Input(
     "repository",
-    "owner/name of the repository (default: GITHUB_REPOSITORY)",
+    "owner/name of the repository (default: GITHUB_REPOSITORY, else the checkout's origin remote)",
     env_fallbacks=("GITHUB_REPOSITORY",),
     aliases=("--repo",),
 )
@@ -245,6 +245,16 @@ def _scrub_controls(text: str) -> str:
     return "".join(ch if ch in "\n\t" or ch >= " " or ch == "\r" else "?" for ch in text).replace("\r", "")
 
 
+def print_line(line: str) -> None:
+    """The log's writer. When the log's reader goes away (``| head``), the rest of the log is
+    discarded but the stage finishes its work: a release cut in half because nobody read its log
+    (a Slack post without the Discord one) is worse than a log nobody reads."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        console.discard_stdout()
+
+
 @dataclass
 class Step:
     """Everything a stage prints or records goes through here.
@@ -255,7 +265,7 @@ class Step:
     stage: str
     environ: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
     verbose: bool = False
-    out: Callable[[str], None] = field(default=lambda line: print(line, flush=True))
+    out: Callable[[str], None] = field(default=print_line)
     outputs: dict[str, str] = field(default_factory=dict)
     _secrets: list[str] = field(default_factory=list)
     mode: console.Mode | None = None

@@ -18,7 +18,7 @@ import requests
 from sovereign.errors import SovereignError
 from sovereign.gha import Secret
 from sovereign.github_env import REPOSITORY_RE, api_url, check_repository, graphql_url, run_url, server_url
-from sovereign.http import call, check_url, json_message, new_session
+from sovereign.http import call, check_url, json_message, lost_if_5xx, new_session
 
 __all__ = ["REPOSITORY_RE", "GitHub", "api_url", "check_repository", "graphql_url", "run_url", "server_url"]
 
@@ -99,13 +99,14 @@ class GitHub:
         return SovereignError(f"GitHub answered HTTP {status} for {what}{detail}", "try again later")
 
     def request(
-        self, method: str, path: str, what: str, ok: tuple[int, ...] = (200,), **kwargs: Any
+        self, method: str, path: str, what: str, ok: tuple[int, ...] = (200,), *, if_lost: str = "", **kwargs: Any
     ) -> requests.Response:
+        """``if_lost`` (for writes): what may have happened if the answer is lost, and whether a re-run is safe."""
         url = path if path.startswith(("https://", "http://")) else self.api + path
-        response = call(self._session, method, url, f"GitHub ({what})", **kwargs)
+        response = call(self._session, method, url, f"GitHub ({what})", if_lost=if_lost, **kwargs)
         self._track(response)
         if response.status_code not in ok:
-            raise self._error(response, what)
+            raise lost_if_5xx(self._error(response, what), response, if_lost)
         return response
 
     @staticmethod

@@ -12,7 +12,7 @@ import requests
 
 from sovereign.errors import SovereignError
 from sovereign.gha import Input, Secret
-from sovereign.http import call, check_url, json_message, new_session
+from sovereign.http import call, check_url, json_message, lost_if_5xx, new_session
 
 API_KEY_INPUT = Input(
     "grafana-api-key",
@@ -33,12 +33,13 @@ class Grafana:
         self.requests = 0
 
     def request(
-        self, method: str, path: str, what: str, ok: tuple[int, ...] = (200,), **kwargs: Any
+        self, method: str, path: str, what: str, ok: tuple[int, ...] = (200,), *, if_lost: str = "", **kwargs: Any
     ) -> requests.Response:
-        response = call(self._session, method, self.url + path, f"Grafana ({what})", **kwargs)
+        """``if_lost`` (for writes): what may have happened if the answer is lost, and whether a re-run is safe."""
+        response = call(self._session, method, self.url + path, f"Grafana ({what})", if_lost=if_lost, **kwargs)
         self.requests += 1
         if response.status_code not in ok:
-            raise self.explain(response, what)
+            raise lost_if_5xx(self.explain(response, what), response, if_lost)
         return response
 
     def json(self, method: str, path: str, what: str, **kwargs: Any) -> Any:

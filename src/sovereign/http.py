@@ -5,6 +5,8 @@
   exponential backoff that honours ``Retry-After`` (seconds or HTTP date, capped);
 * POST and PATCH retry only on 429 and on errors before the request was sent:
   a blind retry after a 5xx or a read timeout is how duplicate messages happen;
+  when such a write's answer is lost after it went out (a read timeout, a dropped
+  connection, a 5xx), the error is an :class:`AnswerLost`: it may have taken effect;
 * URLs must be https (http only for loopback hosts), carry no credentials, and
   a redirect to another origin never takes the Authorization header along.
 """
@@ -19,7 +21,8 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import MaxRetryError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError, ProtocolError, ReadTimeoutError
+from urllib3.exceptions import SSLError as Urllib3SSLError
 from urllib3.util.retry import Retry
 
 from sovereign import __version__
@@ -171,6 +174,14 @@ def explain(response: requests.Response, what: str) -> SovereignError:
     return SovereignError(f"{what} answered HTTP {status}{detail}", hint)
 
 
+def lost_if_5xx(error: SovereignError, response: requests.Response, if_lost: str) -> SovereignError:
+    """A client's error for a refused write: after a 5xx the write may still have landed
+    (a gateway lost the answer, or the server failed after writing), so ``if_lost`` is the fix."""
+    if if_lost and response.status_code >= 500:
+        return AnswerLost(error.what, if_lost)
+    return error
+
+
 def json_message(response: requests.Response) -> str:
     """The ``message`` of a JSON error body (GitHub's and Grafana's shape), shortened; "" when there is none."""
     try:
@@ -179,49 +190,96 @@ def json_message(response: requests.Response) -> str:
         return ""
 
 
-def _read_timed_out(err: requests.exceptions.ConnectionError) -> bool:
+class AnswerLost(SovereignError):
+    """A write went out and its answer was lost: it may have taken effect.
+
+    ``fix`` says what may have happened and whether a re-run is safe, in the
+    caller's words ("the release of v1.2.0 may have been created; re-running is safe: …").
+    """
+
+
+MAY_HAVE_TAKEN_EFFECT = "the request was sent, so it may have taken effect: check before sending it again"
+
+
+def _reason(err: BaseException | None) -> BaseException | None:
+    """What urllib3 says went wrong under a requests ConnectionError (unwrapping MaxRetryError)."""
+    reason = err.args[0] if isinstance(err, requests.exceptions.ConnectionError) and err.args else None
+    return reason.reason if isinstance(reason, MaxRetryError) else reason
+
+
+def never_sent(err: BaseException | None) -> bool:
+    """True when the request cannot have reached the server: no connection, or no TLS session."""
+    if isinstance(err, (requests.exceptions.ConnectTimeout, requests.exceptions.SSLError)):
+        return True
+    return isinstance(_reason(err), (ConnectTimeoutError, NewConnectionError, Urllib3SSLError))
+
+
+def _read_timed_out(err: BaseException) -> bool:
     """urllib3 reports read timeouts that outlived their retries as a ConnectionError
     wrapping ``MaxRetryError(reason=ReadTimeoutError)``: the server was reached, it just never answered."""
-    reason = err.args[0] if err.args else None
-    return isinstance(reason, MaxRetryError) and isinstance(reason.reason, ReadTimeoutError)
+    return isinstance(_reason(err), ReadTimeoutError)
 
 
-def call(session: requests.Session, method: str, url: str, what: str, **kwargs: Any) -> requests.Response:
+def where(url: str) -> str:
+    """host[:port] of a URL: safe to show (a webhook's secret is in its path, never its host)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return (parts.hostname or "?") + (f":{port}" if port else "")
+
+
+def resendable(session: requests.Session, method: str) -> bool:
+    return method.upper() in IDEMPOTENT or (method.upper() == "POST" and getattr(session, "retry_posts", False))
+
+
+def call(
+    session: requests.Session, method: str, url: str, what: str, *, if_lost: str = "", **kwargs: Any
+) -> requests.Response:
     """Send a request; turn transport failures into a clear SovereignError.
 
     The body is read here, so a connection dropped mid-response is caught too;
     for idempotent methods (and read-only POSTs) it is retried like any other read error.
+    A write that may have arrived raises :class:`AnswerLost` with ``if_lost`` as its fix.
     """
-    resendable = method.upper() in IDEMPOTENT or (method.upper() == "POST" and getattr(session, "retry_posts", False))
-    attempts = RETRIES + 1 if resendable else 1
+    resend = resendable(session, method)
+    attempts = RETRIES + 1 if resend else 1
     for attempt in range(attempts):
         try:
             response = session.request(method, url, **kwargs)
             response.content  # noqa: B018 - read the body inside the try
             return response
-        except requests.exceptions.ChunkedEncodingError:
-            if attempt + 1 < attempts:
+        except requests.exceptions.RequestException as err:
+            if isinstance(err, requests.exceptions.ChunkedEncodingError) and attempt + 1 < attempts:
                 time.sleep(min(BACKOFF * 2**attempt, BACKOFF_MAX))
                 continue
-            raise SovereignError(f"{what} dropped the connection mid-response", "try again later") from None
-        except requests.exceptions.ConnectTimeout:
-            raise SovereignError(
-                f"{what} did not accept a connection in time", "check the URL and that the service is up"
-            ) from None
-        except requests.exceptions.ReadTimeout:
-            raise SovereignError(
-                f"{what} did not answer in time", "the service is slow or down: try again later"
-            ) from None
-        except requests.exceptions.ConnectionError as err:
-            if _read_timed_out(err):
-                raise SovereignError(
-                    f"{what} did not answer in time", "the service is slow or down: try again later"
-                ) from None
-            raise SovereignError(
-                f"could not connect to {what}", "check the URL, DNS and that the service is up"
-            ) from None
-        except requests.exceptions.RequestException as err:
-            raise SovereignError(
-                f"request to {what} failed: {type(err).__name__}", "check the URL and try again"
-            ) from None
+            raise _transport_error(err, what, url, None if resend else (if_lost or MAY_HAVE_TAKEN_EFFECT)) from None
     raise AssertionError("unreachable")
+
+
+def _transport_error(
+    err: requests.exceptions.RequestException, what: str, url: str, lost: str | None
+) -> SovereignError:
+    """The words for a request that got no usable answer; ``lost`` is the fix when a sent write may have landed."""
+    connection = isinstance(err, requests.exceptions.ConnectionError)
+    if isinstance(err, requests.exceptions.ConnectTimeout):
+        return SovereignError(
+            f"{what} did not accept a connection in time", f"check the URL ({where(url)}) and that the service is up"
+        )
+    if isinstance(err, requests.exceptions.ChunkedEncodingError):
+        words = f"{what} dropped the connection mid-response"
+    elif isinstance(err, requests.exceptions.ReadTimeout) or (_read_timed_out(err)):
+        words = f"{what} did not answer in time"
+    elif connection and not never_sent(err) and (lost is not None or isinstance(_reason(err), ProtocolError)):
+        # reset or closed after the request went out (for a write, anything not known to be before it)
+        words = f"{what} dropped the connection before answering"
+    elif connection:
+        return SovereignError(
+            f"could not connect to {what}", f"check the URL ({where(url)}), DNS and that the service is up"
+        )
+    else:
+        return SovereignError(f"request to {what} failed: {type(err).__name__}", "check the URL and try again")
+    if lost is not None:
+        return AnswerLost(words, lost)
+    return SovereignError(words, "the service is slow or down: try again later")

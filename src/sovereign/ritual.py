@@ -8,16 +8,19 @@ failure halts the ritual; when notify is configured it then broadcasts a
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sovereign.artifacts import artifacts_dir
 from sovereign.cli import load
 from sovereign.errors import SovereignError
 from sovereign.gha import Input, Inputs, Stage, Step, execute
+from sovereign.github_env import check_repository, repository_or_origin
 from sovereign.markdown import escape, table
 
 ORDER = ("sentinel", "changelog", "grafana-push", "grafana-snapshot", "notify")
 WEBHOOKS = ("slack-webhook-url", "discord-webhook-url", "teams-webhook-url")
+NEEDS_REPOSITORY = ("changelog", "grafana-push")  # the others use it when there is one
 # Output names two stages share: the ritual gives these a "<stage>-" prefix
 # (tests/static checks this against the stages' action.yml files).
 CLASHING_OUTPUTS = frozenset({"previous-tag", "report-file"})
@@ -65,6 +68,19 @@ def stage_inputs() -> tuple[Input, ...]:
     return (stages, *seen.values())
 
 
+def _repository(inputs: Inputs, environ: Mapping[str, str], chosen: list[str]) -> str:
+    """The repository every stage uses, checked before the sentinel runs rather than when a later stage needs it."""
+    repository = repository_or_origin(inputs.text("repository"), environ)
+    needing = [n for n in NEEDS_REPOSITORY if n in chosen and not _configured(n, inputs)]
+    if repository or needing:
+        try:
+            check_repository(repository)
+        except SovereignError as err:
+            who = f" ({' and '.join(needing)} need it)" if needing and not repository else ""
+            raise SovereignError(err.what + who, err.fix) from None
+    return repository
+
+
 def _run_one(name: str, step: Step, values: dict[str, str]) -> Outcome:
     stage = load(name)
     child = step.child(name)
@@ -90,6 +106,7 @@ def run(step: Step, inputs: Inputs) -> None:
             f"use a comma-separated subset of {','.join(ORDER)}",
         )
     values = {item.name: inputs.raw(item.name) for item in RITUAL.inputs}
+    values["repository"] = _repository(inputs, step.environ, chosen)
     outcomes: list[Outcome] = []
     failed: Outcome | None = None
     for name in ORDER:

@@ -105,3 +105,35 @@ def test_release_yml_categories_and_exclusions_apply(action, tmp_path):
     doc = json.loads(Path(result.outputs["json-file"]).read_text(encoding="utf-8"))
     assert [(s["title"], [e["title"] for e in s["entries"]]) for s in doc["sections"]] == [("Everything", ["kept"])]
     assert doc["excluded"][0]["reason"] == "author 'Mallory' is excluded by .github/release.yml"
+
+
+def test_a_lost_answer_on_creating_the_release_says_it_may_exist(action, tmp_path):
+    """The release POST went out; the answer did not come back (a reset, then a 502 from a gateway)."""
+    from localserver import Reply, Seen, serve
+
+    repo = RepoBuilder(tmp_path / "workspace")
+    repo.commit("feat: first")
+    repo.tag("v1.2.0")
+    for lost in (Reply(reset="before"), Reply(502, b"<html>Bad Gateway</html>", {"Content-Type": "text/html"})):
+
+        def github(seen: Seen, lost: Reply = lost) -> Reply:
+            if seen.method == "GET" and seen.path == "/repos/octo/widget/releases/tags/v1.2.0":
+                return Reply(404, b'{"message": "Not Found"}')
+            if seen.method == "POST" and seen.path == "/repos/octo/widget/releases":
+                return lost
+            return Reply(404, b'{"message": "Not Found"}')
+
+        with serve(github) as (url, script):
+            result = action(
+                "changelog",
+                {"source": "git", "tag": "v1.2.0", "publish-release": "true", "github-token": "ghp_lost0123456789"},
+                workspace=repo.path,
+                github={"api_url": url, "graphql_url": url + "/graphql"},
+            )
+        assert result.returncode == 1, result.log
+        assert [s.method for s in script.seen] == ["GET", "POST"], "the create is never sent twice"
+        [error] = result.errors
+        assert (
+            "the release of v1.2.0 may have been created anyway; re-running is safe: it finds and updates it" in error
+        )
+        assert "could not connect" not in error and "try again later" not in error and "DNS" not in error

@@ -142,3 +142,36 @@ def test_metrics_reach_a_real_pushgateway(action, tmp_path):
         gateway.terminate()
         gateway.wait(timeout=10)
         log.close()
+
+
+def test_a_lost_answer_on_creating_the_annotation_says_it_may_exist(action):
+    def reply(seen: Seen) -> Reply:
+        if seen.method == "GET":
+            return Reply(200, b"[]")
+        return Reply(reset="before")  # the POST arrived; its answer never leaves
+
+    with serve(reply) as (url, script):
+        result = action("grafana-push", {"tag": "v1.2.3", "grafana-url": url, "grafana-api-key": KEY})
+    assert result.returncode == 1, result.log
+    assert [s.method for s in script.seen] == ["GET", "POST"], "the create is never sent twice"
+    assert result.errors == [
+        "::error title=grafana-push::Grafana (creating the release annotation) dropped the connection before "
+        "answering — the release annotation for octo/widget may have been created anyway; re-running is safe: "
+        "it finds that annotation by its tags and updates it"
+    ]
+
+
+def test_dry_run_with_grafana_unreachable_still_shows_the_whole_request(action):
+    port = free_port()  # nothing listens there
+    result = action(
+        "grafana-push",
+        {"tag": "v1.2.3", "dry-run": "true", "grafana-url": f"http://127.0.0.1:{port}", "grafana-api-key": KEY},
+    )
+    assert result.returncode == 0, result.log
+    [warning] = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
+    assert f"could not read Grafana at 127.0.0.1:{port}" in warning
+    assert "whether the annotation would be created or updated is unknown" in warning
+    assert f"dry-run: would POST http://127.0.0.1:{port}/api/annotations (organisation-wide), or PUT" in result.stdout
+    assert '"release",' in result.stdout and '"octo/widget",' in result.stdout, "the full payload is shown"
+    assert "Annotation: would create or update" in result.summary
+    assert result.errors == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from localserver import Reply, Seen, serve
@@ -29,6 +30,9 @@ class FakeGrafana:
         self.url = ""
         self.seen: list[tuple[str, str, Any]] = []  # (method, path without query, JSON body or None)
         self.failures: dict[str, list[int]] = {}  # path -> statuses to answer first, one per request
+        self.snapshots: list[dict[str, Any]] = []  # what GET /api/dashboard/snapshots lists
+        self.lose_answers = 0  # creations to store, then drop the connection instead of answering
+        self.title = ""  # the dashboard's title, when not the fixture's
 
     def count(self, method: str, path: str) -> int:
         return sum(1 for m, p, _ in self.seen if (m, p) == (method, path))
@@ -49,14 +53,24 @@ class FakeGrafana:
         if request.headers.get("Authorization") != f"Bearer {TOKEN}":
             return reply(401, {"message": "Unauthorized"})
         if method == "GET" and path == "/api/dashboards/uid/release-overview":
-            return reply(200, fixture("dashboard-release-overview.json"))
+            found = fixture("dashboard-release-overview.json")
+            found["dashboard"]["title"] = self.title or found["dashboard"]["title"]
+            return reply(200, found)
         if method == "GET" and path == "/api/annotations":
             return reply(200, fixture("annotations.json"))
         if method == "GET" and path == "/api/frontend/settings":
             return reply(200, fixture("frontend-settings.json"))
         if method == "POST" and path == "/api/ds/query":
             return query(body)
+        if method == "GET" and path == "/api/dashboard/snapshots":
+            wanted = parse_qs(urlsplit(request.path).query)["query"][0]
+            return reply(200, [item for item in self.snapshots if wanted in item["name"]])
+        if method == "POST" and path == "/api/snapshots" and self.lose_answers:
+            self.lose_answers -= 1
+            self.snapshots.append(listed(len(self.snapshots) + 1, body["name"], VIEW_KEY))
+            return Reply(reset="before")  # stored, but the answer never leaves
         if method == "POST" and path == "/api/snapshots":
+            self.snapshots.append(listed(len(self.snapshots) + 1, body["name"], VIEW_KEY))
             return reply(
                 200,
                 {
@@ -68,6 +82,22 @@ class FakeGrafana:
                 },
             )
         return reply(404, {"message": "Dashboard not found"})
+
+
+def listed(snapshot_id: int, name: str, key: str, external: bool = False) -> dict[str, Any]:
+    """One item of Grafana's GET /api/dashboard/snapshots answer, as its API documentation shows it."""
+    return {
+        "id": snapshot_id,
+        "name": name,
+        "key": key,
+        "orgId": 1,
+        "userId": 2,
+        "external": external,
+        "externalUrl": "",
+        "expires": "2076-05-22T12:00:00Z",
+        "created": "2026-05-22T12:00:00Z",
+        "updated": "2026-05-22T12:00:00Z",
+    }
 
 
 def reply(status: int, body: Any) -> Reply:
@@ -152,7 +182,8 @@ def test_failed_creation_is_not_retried(action, grafana):
     assert grafana.count("POST", "/api/snapshots") == 1, "a 5xx on a create is never retried: no duplicate snapshot"
     assert result.errors == [
         "::error title=grafana-snapshot::Grafana failed snapshot creation with HTTP 500 (injected failure) — "
-        "Grafana is down or erroring: check its health and try again"
+        "the snapshot 'Release v1.2.3 — Release overview' may have been created anyway; "
+        "re-running is safe: it finds it by name and reuses it"
     ]
     assert result.outputs["snapshot-url"] == ""
 
@@ -173,3 +204,74 @@ def test_missing_dashboard_stops_before_anything_is_created(action, grafana):
     assert len(result.errors) == 1
     assert "dashboard no-such-board" in result.errors[0] and "no snapshot was created" in result.errors[0]
     assert [p for _, p, _ in grafana.seen] == ["/api/health", "/api/dashboards/uid/no-such-board"]
+
+
+def test_a_lost_answer_says_so_and_the_rerun_reuses_the_snapshot(action, grafana):
+    grafana.lose_answers = 1  # Grafana stores the snapshot, then the connection drops before the answer
+    first = action("grafana-snapshot", inputs(grafana))
+    assert first.returncode == 1, first.log
+    [error] = first.errors
+    assert "Grafana (snapshot creation) dropped the connection before answering" in error
+    assert "the snapshot 'Release v1.2.3 — Release overview' may have been created anyway" in error
+    assert "re-running is safe: it finds it by name and reuses it" in error
+    assert "could not connect" not in error and "try again later" not in error
+
+    again = action("grafana-snapshot", inputs(grafana))
+    assert again.returncode == 0, again.log
+    assert grafana.count("POST", "/api/snapshots") == 1, "the re-run made no second snapshot"
+    assert len(grafana.snapshots) == 1
+    assert again.outputs["snapshot-url"] == f"{grafana.url}/dashboard/snapshot/{VIEW_KEY}"
+    assert again.outputs["snapshot-key"] == VIEW_KEY
+    assert again.outputs["delete-url"] == ""
+    assert "made for this release by an earlier run at 2026-05-22T12:00:00Z: reused" in again.stdout
+    assert "(reused: an earlier run made it for this release)" in again.summary
+    record = json.loads(Path(again.outputs["snapshot-file"]).read_text(encoding="utf-8"))
+    assert record["reused"]["id"] == 1 and record["response"]["reused"] is True
+
+
+def test_a_dry_run_shows_the_snapshot_it_would_reuse(action, grafana):
+    grafana.snapshots.append(listed(4, "Release v1.2.3 — Release overview", VIEW_KEY))
+    result = action("grafana-snapshot", inputs(grafana, **{"dry-run": "true"}))
+    assert result.returncode == 0, result.log
+    assert grafana.count("POST", "/api/snapshots") == 0
+    assert f"would reuse snapshot 4 ({grafana.url}/dashboard/snapshot/{VIEW_KEY})" in result.stdout
+
+
+def test_a_name_without_the_tag_is_not_trusted_and_the_log_says_why(action, grafana):
+    grafana.snapshots.append(listed(1, "Production overview", "an0therReleasesKey"))
+    grafana.snapshots.append(listed(2, "Release v1.2.3 — Release overview", "n0tThisNameEither"))
+    result = action("grafana-snapshot", inputs(grafana, name="Production overview"))
+    assert result.returncode == 0, result.log
+    assert grafana.count("POST", "/api/snapshots") == 1, "a second one is made, on purpose"
+    assert result.outputs["snapshot-key"] == VIEW_KEY
+    [warning] = [line for line in result.stdout.splitlines() if "exist already" in line]
+    assert "1 snapshot(s) named 'Production overview' exist already" in warning
+    assert "does not carry the tag v1.2.3, so they may be another release's: a new one is made" in warning
+
+
+def test_an_expired_or_external_namesake_is_not_reused(action, grafana):
+    expired = listed(1, "Release v1.2.3 — Release overview", "expiredKey123")
+    expired["expires"] = "2020-01-01T00:00:00.123456789Z"
+    grafana.snapshots += [expired, listed(2, "Release v1.2.3 — Release overview", "externalKey1", external=True)]
+    result = action("grafana-snapshot", inputs(grafana))
+    assert result.returncode == 0, result.log
+    assert grafana.count("POST", "/api/snapshots") == 1
+    assert result.outputs["snapshot-key"] == VIEW_KEY
+
+
+def test_a_3000_character_name_is_cut_to_255(action, grafana):
+    result = action("grafana-snapshot", inputs(grafana, name="v1.2.3 " + "x" * 2993))
+    assert result.returncode == 0, result.log
+    [posted] = grafana.bodies("/api/snapshots")
+    assert len(posted["name"]) == 255 and posted["name"].endswith("x…")
+    assert posted["dashboard"]["title"] == posted["name"]
+    assert "the snapshot name is 3000 characters long; cut to 255" in result.stdout
+
+
+def test_the_default_name_is_cut_too(action, grafana):
+    grafana.title = "Service level objectives, " * 12  # 300 characters: Grafana allows long dashboard titles
+    result = action("grafana-snapshot", inputs(grafana))
+    assert result.returncode == 0, result.log
+    [posted] = grafana.bodies("/api/snapshots")
+    assert posted["name"] == f"Release v1.2.3 — {grafana.title}"[:254] + "…"
+    assert posted["dashboard"]["title"] == posted["name"]

@@ -49,7 +49,8 @@ def _webhook(channel: str) -> Callable[[str, list[float]], Any]:
 
 def _snapshot(url: str, waits: list[float]) -> Any:
     core = importlib.import_module("sovereign.grafana_snapshot.snapshot")
-    return core.create(_step(), Grafana(url, TOKEN), {"dashboard": {"title": "d"}, "name": "n"})
+    lost = importlib.import_module("sovereign.grafana_snapshot.earlier").if_lost("Release v1.2.3", "v1.2.3")
+    return core.create(_step(), Grafana(url, TOKEN), {"dashboard": {"title": "d"}, "name": "Release v1.2.3"}, lost)
 
 
 def _metrics(method: str) -> Callable[[str, list[float]], Any]:
@@ -113,6 +114,7 @@ def test_cell(cell: tuple[Adapter, Fault], waits: list[float], request: pytest.F
         assert error is not None, "expected a failure, the call succeeded"
         line = error.line()
         assert wanted.message in line, line
+        assert wanted.lost in line, line
         assert "\n" not in line and "Traceback" not in line and "<html" not in line.lower()
         assert TOKEN.reveal() not in line
     assert seen == wanted.requests, f"{seen} request(s), expected {wanted.requests}"

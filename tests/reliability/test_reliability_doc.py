@@ -77,12 +77,18 @@ def fault_section(results: dict[str, str]) -> list[str]:
         "`query` is a read-only POST that is retried too, `write` is never sent twice once it may have arrived):"
     )
     lines += [""] + [f"* `{a.key}` — {a.title}, {a.kind}" for a in ADAPTERS]
-    lines += ["", "The error each failing cell asserts (a substring of its one `::error` line):", ""]
+    lines += [
+        "",
+        "The error each failing cell asserts (a substring of its one `::error` line; after `…`, a second one: "
+        "a write whose answer was lost says what may exist and that a re-run is safe):",
+        "",
+    ]
     lines += ["| adapter | fault | error |", "|---|---|---|"]
     for adapter, fault in cells():
         wanted = expect(adapter, fault)
         if not wanted.ok:
-            lines.append(f"| {adapter.key} | {fault.key} | {_cell(wanted.message)} |")
+            words = wanted.message + (f" … {wanted.lost}" if wanted.lost else "")
+            lines.append(f"| {adapter.key} | {fault.key} | {_cell(words)} |")
     return lines
 
 

@@ -56,12 +56,25 @@ def publish(gh: GitHub | None, tag: str, body: str, prerelease: bool, dry_run: b
         # The name is kept if someone set one by hand; the body and prerelease flag follow the tag.
         if existing.get("name"):
             update.pop("name")
-        response = gh.request("PATCH", path, f"updating the release of {tag}", json=update)
+        response = gh.request(
+            "PATCH",
+            path,
+            f"updating the release of {tag}",
+            if_lost=f"the release of {tag} may have been updated anyway; re-running is safe: it updates it again",
+            json=update,
+        )
         return Published(
             "updated", str(_body(response).get("html_url", "")), {"method": "PATCH", "path": path, "json": update}
         )
     path = gh.repo_path("releases")
-    response = gh.request("POST", path, f"creating the release of {tag}", ok=(201,), json={**payload, "draft": False})
+    response = gh.request(
+        "POST",
+        path,
+        f"creating the release of {tag}",
+        ok=(201,),
+        if_lost=f"the release of {tag} may have been created anyway; re-running is safe: it finds and updates it",
+        json={**payload, "draft": False},
+    )
     return Published(
         "created", str(_body(response).get("html_url", "")), {"method": "POST", "path": path, "json": payload}
     )

@@ -19,7 +19,7 @@ from sovereign.gha import (
     quote,
     release_tag,
 )
-from sovereign.github_env import check_repository
+from sovereign.github_env import check_repository, repository_or_origin
 from sovereign.notes.config import load_config
 
 
@@ -31,7 +31,7 @@ def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     source = inputs.text("source") or "auto"
     if source not in SOURCES:
         raise SovereignError(f"input 'source' must be auto, git or github, got {quote(source)}", "use source: auto")
-    repository = check_repository(inputs.text("repository"))
+    repository = check_repository(repository_or_origin(inputs.text("repository"), environ))
     scheme = tags.check_scheme(inputs.text("version-scheme"))
     workspace = artifacts.workspace(environ)
     out_dir = artifacts.artifacts_dir(inputs.text("artifacts-dir"), environ)

@@ -3,7 +3,8 @@
 A re-run finds the marker it made before by its tags (``release``, the
 repository, the tag, on the same dashboard or organisation-wide) and updates it
 with ``PUT /api/annotations/<id>``, keeping its time, instead of posting another.
-The creating ``POST`` is never retried after a 5xx: that is how duplicates happen.
+The creating ``POST`` is never retried after a 5xx: that is how duplicates happen;
+when its answer is lost, the error says the marker may exist and a re-run will find it.
 """
 
 from __future__ import annotations
@@ -157,7 +158,14 @@ def publish(grafana: Grafana, marker: Marker, existing: Sequence[Mapping[str, An
             json=update_payload(marker, first),
         )
         return Published(int(first["id"]), "updated", tuple(int(i["id"]) for i in existing[1:]))
-    answer = grafana.json("POST", "/api/annotations", "creating the release annotation", json=create_payload(marker))
+    answer = grafana.json(
+        "POST",
+        "/api/annotations",
+        "creating the release annotation",
+        if_lost=f"the release annotation for {repository} may have been created anyway; "
+        "re-running is safe: it finds that annotation by its tags and updates it",
+        json=create_payload(marker),
+    )
     new_id = answer.get("id") if isinstance(answer, dict) else None
     if not isinstance(new_id, int):
         raise SovereignError(

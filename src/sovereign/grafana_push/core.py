@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from sovereign import preview
 from sovereign.artifacts import file_name, workspace, write
+from sovereign.errors import SovereignError
 from sovereign.gha import Step
 from sovereign.gitrepo import GitRepo
 from sovereign.grafana import Grafana
@@ -24,6 +25,7 @@ from sovereign.grafana_push import annotation, formats, metrics
 from sovereign.grafana_push.push import authorization, send
 from sovereign.grafana_push.report import Report, render_summary
 from sovereign.grafana_push.settings import MetricsSettings, Settings
+from sovereign.http import where as where_is
 from sovereign.release import Changelog
 
 STAGE_NAME = "grafana-push"
@@ -91,9 +93,20 @@ def _annotation(step: Step, settings: Settings, report: Report, now: float) -> s
         return ""
     existing: list[dict[str, Any]] = []
     client = None
+    unknown = False  # a dry-run that could not read Grafana: create or update is not known
     if url and key:  # a dry-run may read: it then shows an update as an update
         client = Grafana(url, key)
-        existing = annotation.find_existing(client, repository, tag, dashboard_uid)
+        try:
+            existing = annotation.find_existing(client, repository, tag, dashboard_uid)
+        except SovereignError as err:
+            if not dry_run:
+                raise
+            unknown = True
+            step.warning(
+                f"dry-run: could not read Grafana at {where_is(client.url)} ({err.what}): whether the annotation "
+                "would be created or updated is unknown; the request below is the create (an update sends the same "
+                "tags and text)"
+            )
     base = client.url if client else (url.rstrip("/") if url else "<grafana-url>")
     if existing:
         method, path = "PUT", f"/api/annotations/{int(existing[0]['id'])}"
@@ -102,11 +115,14 @@ def _annotation(step: Step, settings: Settings, report: Report, now: float) -> s
         method, path, body = "POST", "/api/annotations", annotation.create_payload(marker)
     report.annotation = {"method": method, "url": base + path, "body": body}
     if dry_run or client is None:
-        would = f"dry-run: would {method} {base}{path} ({where}):"
+        either = ", or PUT /api/annotations/<id> if Grafana holds it already" if unknown else ""
+        would = f"dry-run: would {method} {base}{path} ({where}){either}:"
         pretty = json.dumps(body, indent=2, ensure_ascii=False)
-        label = f"annotation: would {method} {base}{path} ({where})"
+        label = f"annotation: would {method} {base}{path} ({where}){either}"
         step.payload(label, body, report_path(settings), actions=[would, pretty])
-        report.annotation["action"] = "would update" if existing else "would create"
+        report.annotation["action"] = (
+            "would create or update" if unknown else "would update" if existing else "would create"
+        )
         return str(existing[0]["id"]) if existing else ""
     published = annotation.publish(client, marker, existing, repository)
     report.annotation.update(action=published.action, id=published.id)

@@ -71,7 +71,8 @@ def check_tag(tag: str) -> str:
 def check_repository(repository: str) -> str:
     if not repository:
         raise SovereignError(
-            "input 'repository' is empty and GITHUB_REPOSITORY is not set", "pass --repository owner/name"
+            "input 'repository' is empty, GITHUB_REPOSITORY is not set and the checkout has no GitHub origin remote",
+            "pass --repository owner/name",
         )
     return repository
 

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 
 from sovereign.artifacts import artifacts_dir
 from sovereign.gha import REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step, release_tag
+from sovereign.github_env import repository_or_origin
 from sovereign.grafana import API_KEY_INPUT
 from sovereign.grafana_push.core import STAGE_NAME, publish
 from sovereign.grafana_push.settings import (
@@ -31,7 +32,7 @@ def read_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     dry_run = inputs.flag("dry-run")
     want_annotation = inputs.flag("annotation")
     tag = check_tag(release_tag(inputs.raw("tag"), environ))
-    repository = check_repository(inputs.text("repository"))
+    repository = check_repository(repository_or_origin(inputs.text("repository"), environ))
     grafana_url = check_grafana_url(inputs.text("grafana-url"))
     changelog = load_changelog(inputs.text("changelog-json"), tag, environ)
     wanted_metrics = metrics_settings(

@@ -4,7 +4,8 @@ Grafana stores a snapshot exactly as it is sent; its UI fills each panel's data
 in before it saves. This stage does the same from CI: every panel's queries go
 through ``POST /api/ds/query`` (read-only, so retried like a GET) and the frames
 are embedded; the one write, ``POST /api/snapshots``, goes through a client that
-never retries after the request may have been processed (no duplicate snapshots).
+never retries after the request may have been processed (no duplicate snapshots),
+and a re-run reuses the snapshot an earlier run made for the release (earlier.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sovereign.artifacts import file_name, write
 from sovereign.errors import SovereignError
 from sovereign.gha import Step
 from sovereign.grafana import Grafana
-from sovereign.grafana_snapshot import timerange
+from sovereign.grafana_snapshot import earlier, timerange
 from sovereign.grafana_snapshot.model import SNAPSHOT_QUERY_VERSION, Catalog, Context, build, finish
 from sovereign.grafana_snapshot.reads import (
     Outcome,
@@ -81,11 +82,19 @@ def render_png(client: Grafana, settings: Settings, dashboard: Mapping[str, Any]
 
 
 def render_summary(
-    settings: Settings, title: str, outcomes: list[Outcome], *, snapshot_url: str, time_range: TimeRange, png: str
+    settings: Settings,
+    title: str,
+    outcomes: list[Outcome],
+    *,
+    snapshot_url: str,
+    time_range: TimeRange,
+    png: str,
+    reused: bool = False,
 ) -> str:
     head = heading("grafana-snapshot", settings.tag, settings.dry_run)
+    again = " (reused: an earlier run made it for this release)" if reused else ""
     if re.fullmatch(r"https?://[^\s()<>\[\]]+", snapshot_url):  # Grafana's answer: only a plain URL becomes a link
-        head += f"Snapshot: [{escape(title)}]({snapshot_url})\n\n"
+        head += f"Snapshot: [{escape(title)}]({snapshot_url}){again}\n\n"
     elif settings.dry_run:
         head += f"Snapshot **{escape(title)}** was not created (dry-run): the model is in the artifact.\n\n"
     else:
@@ -128,7 +137,7 @@ def gather(
         check_external(readers)
     week_start = timerange.week_start_of(str(dashboard.get("weekStart") or ""))
     time_range = timerange.resolve(settings.time_from, settings.time_to, now_ms, week_start)
-    title = settings.name or f"Release {settings.tag} — {dashboard.get('title') or settings.uid}"
+    title = earlier.snapshot_name(step, settings.name, settings.tag, str(dashboard.get("title") or settings.uid))
     if settings.embed_data:
         dashboard = inline_library_panels(step, readers, dashboard)
     variables = current_values(dashboard)
@@ -152,8 +161,12 @@ def gather(
     return Gathered(dashboard, frontend, version, time_range, title, body, outcomes)
 
 
-def publish(step: Step, settings: Settings, creator: Grafana, gathered: Gathered) -> tuple[Path, dict[str, Any] | None]:
-    """Create the snapshot (not in dry-run) and write the artifact, even when Grafana refuses."""
+def publish(
+    step: Step, settings: Settings, clients: tuple[Grafana, Grafana], gathered: Gathered, now_ms: int
+) -> tuple[Path, dict[str, Any] | None]:
+    """Reuse this release's snapshot from an earlier run, or create it (not in dry-run);
+    write the artifact, even when Grafana refuses."""
+    readers, creator = clients
     record: dict[str, Any] = {
         "schema": SCHEMA,
         "dry_run": settings.dry_run,
@@ -170,25 +183,42 @@ def publish(step: Step, settings: Settings, creator: Grafana, gathered: Gathered
         "response": None,
     }
     directory, name = settings.artifacts_dir, file_name("grafana-snapshot", settings.tag, "json")
+    found = earlier.find(
+        step, readers, name=gathered.title, tag=settings.tag, external=settings.external, now_ms=now_ms
+    )
     response = None
+    if found:
+        record["reused"] = found.__dict__
     if settings.dry_run:
-        step.notice(
-            f"dry-run: snapshot {gathered.title!r} of dashboard {settings.uid} not created (POST /api/snapshots)"
-        )
+        would = f"would reuse snapshot {found.id} ({found.url})" if found else "not created (POST /api/snapshots)"
+        step.notice(f"dry-run: snapshot {gathered.title!r} of dashboard {settings.uid} {would}")
         step.payload("snapshot (dry-run, not created)", gathered.body, directory / name, actions=[])
         for output in ("snapshot-url", "snapshot-key", "delete-url"):
             step.set_output(output, "")
+    elif found:
+        response = reuse(step, found)
+        record["response"] = response
     else:
         try:
-            response = create(step, creator, gathered.body)
+            response = create(step, creator, gathered.body, earlier.if_lost(gathered.title, settings.tag))
         except SovereignError as err:  # keep the model that was refused: it is what to debug
-            record["error"] = err.what
+            record["error"] = err.line()
             step.set_output("snapshot-file", str(write(directory, name, json.dumps(record, indent=2), step)))
             raise
         record["response"] = response
     path = write(directory, name, json.dumps(record, indent=2), step)
     step.set_output("snapshot-file", str(path))
     return path, response
+
+
+def reuse(step: Step, found: earlier.Earlier) -> dict[str, Any]:
+    """The earlier run's snapshot as this run's answer; its delete key was only ever in that run's answer."""
+    step.set_output("snapshot-url", found.url)
+    step.set_output("snapshot-key", found.key)
+    step.set_output("delete-url", "")
+    when = f" at {found.created}" if found.created else ""
+    step.notice(f"snapshot {found.id} was made for this release by an earlier run{when}: reused, not made again")
+    return {"id": found.id, "key": found.key, "url": found.url, "created": found.created, "reused": True}
 
 
 def snapshot(step: Step, settings: Settings, now_ms: int) -> None:
@@ -203,7 +233,7 @@ def snapshot(step: Step, settings: Settings, now_ms: int) -> None:
         dry_run_without_token(step, settings, err)
         return
     gathered = gather(step, settings, readers, dashboard, now_ms, probed_version=probed_version)
-    path, response = publish(step, settings, creator, gathered)
+    path, response = publish(step, settings, (readers, creator), gathered, now_ms)
 
     png = ""
     if settings.render_png:
@@ -219,7 +249,15 @@ def snapshot(step: Step, settings: Settings, now_ms: int) -> None:
     url = str((response or {}).get("url") or "")
     outcomes = gathered.outcomes
     step.summary(
-        render_summary(settings, gathered.title, outcomes, snapshot_url=url, time_range=gathered.time_range, png=png)
+        render_summary(
+            settings,
+            gathered.title,
+            outcomes,
+            snapshot_url=url,
+            time_range=gathered.time_range,
+            png=png,
+            reused=bool((response or {}).get("reused")),
+        )
     )
     preview.refresh(path.parent, settings.tag, step)
     skipped = sum(o.status == "skipped" for o in outcomes)
@@ -231,7 +269,7 @@ def dry_run_without_token(step: Step, settings: Settings, err: SovereignError) -
     """A dry-run with no token: the dashboard could not be read, so say what would be done and stop."""
     reason = err.what.removesuffix("; no snapshot was created")
     step.notice(f"dry-run without grafana-api-key: {reason}; the snapshot model needs a token to be built")
-    title = settings.name or f"Release {settings.tag} — <title of dashboard {settings.uid}>"
+    title = earlier.cut(settings.name or f"Release {settings.tag} — <title of dashboard {settings.uid}>")
     would = {"name": title, "expires": settings.expires, "external": settings.external}
     record = {"schema": SCHEMA, "dry_run": True, "dashboard_uid": settings.uid, "request": would, "response": None}
     name = file_name("grafana-snapshot", settings.tag, "json")
@@ -245,9 +283,10 @@ def dry_run_without_token(step: Step, settings: Settings, err: SovereignError) -
     preview.refresh(path.parent, settings.tag, step)
 
 
-def create(step: Step, client: Grafana, body: Mapping[str, Any]) -> dict[str, Any]:
-    """The one write: POST /api/snapshots. The delete key is masked the moment it arrives."""
-    answer = client.json("POST", "/api/snapshots", "snapshot creation", json=body)
+def create(step: Step, client: Grafana, body: Mapping[str, Any], if_lost: str) -> dict[str, Any]:
+    """The one write: POST /api/snapshots. The delete key is masked the moment it arrives;
+    ``if_lost`` is the error's fix when the answer is lost (the snapshot may exist)."""
+    answer = client.json("POST", "/api/snapshots", "snapshot creation", if_lost=if_lost, json=body)
     if not isinstance(answer, dict):
         raise SovereignError("Grafana answered the snapshot creation without a snapshot", "check Grafana's logs")
     delete_key = str(answer.pop("deleteKey", "") or "")

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 
 from sovereign import artifacts, release
 from sovereign.gha import GITHUB_TOKEN_INPUT, REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step
-from sovereign.github_env import check_repository
+from sovereign.github_env import check_repository, repository_or_origin
 from sovereign.notify.broadcast import broadcast
 from sovereign.notify.settings import (
     WEBHOOK_INPUTS,
@@ -28,7 +28,7 @@ def settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     fail_on_error = inputs.flag("fail-on-error")
     webhooks = checked_webhooks({channel: inputs.secret(name) for channel, name in WEBHOOK_INPUTS.items()}, dry_run)
     status = checked_status(inputs.text("status"))
-    repository = inputs.text("repository")
+    repository = repository_or_origin(inputs.text("repository"), environ)
     if repository:
         check_repository(repository)
     json_file, notes_given = inputs.text("changelog-json"), inputs.text("changelog")

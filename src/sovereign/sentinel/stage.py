@@ -10,6 +10,7 @@ from pathlib import Path
 from sovereign import artifacts, tags
 from sovereign.errors import SovereignError
 from sovereign.gha import GITHUB_TOKEN_INPUT, REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step, release_tag
+from sovereign.github_env import repository_or_origin
 from sovereign.sentinel.gate import gate
 from sovereign.sentinel.required_checks import split_names
 from sovereign.sentinel.settings import Settings
@@ -63,7 +64,7 @@ def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
         checks_timeout=checks_timeout,
         require_signed=require_signed,
         github_token=inputs.secret("github-token"),
-        repository=inputs.text("repository"),
+        repository=repository_or_origin(inputs.text("repository"), environ),
         dry_run=dry_run,
         workspace=workspace,
         artifacts_dir=artifacts_dir,

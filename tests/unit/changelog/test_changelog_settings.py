@@ -85,7 +85,7 @@ BAD_INPUTS: dict[str, tuple[dict[str, str], str, int]] = {
     "repository": (
         {"tag": "v1.1.0", "repository": "octo"},
         "input 'repository' must be owner/name, got 'octo' — "
-        "set repository: owner/name (it defaults to GITHUB_REPOSITORY)",
+        "set repository: owner/name (it defaults to GITHUB_REPOSITORY, then the checkout's origin remote)",
         1,
     ),
     "artifacts-dir": (

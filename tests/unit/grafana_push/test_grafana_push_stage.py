@@ -220,7 +220,10 @@ def test_repository_is_required(tmp_path):
     environ = {"GITHUB_WORKSPACE": str(tmp_path)}
     code = execute(STAGE, {"tag": "v1", "dry-run": "true"}, environ, Step("grafana-push", environ, out=lines.append))
     assert code == 1
-    assert "input 'repository' is empty and GITHUB_REPOSITORY is not set" in "\n".join(lines)
+    assert (
+        "input 'repository' is empty, GITHUB_REPOSITORY is not set and the checkout has no GitHub origin remote"
+        in "\n".join(lines)
+    )
 
 
 # -- days since the previous release from the checkout ----------------------------------

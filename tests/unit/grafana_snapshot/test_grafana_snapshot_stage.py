@@ -78,6 +78,7 @@ def grafana(mock, version="11.3.0", renderer=False, snapshot_status=200):
     mock.add_callback("POST", f"{GRAFANA}/api/ds/query", callback=answer_queries)
     body = fixture("snapshot-created.json") if snapshot_status == 200 else {"message": "Failed to create snapshot"}
     mock.post(f"{GRAFANA}/api/snapshots", json=body, status=snapshot_status)
+    mock.get(f"{GRAFANA}/api/dashboard/snapshots", json=[])  # no earlier run made one
 
 
 def posted(mock, path="/api/snapshots"):
@@ -201,6 +202,7 @@ def test_small_dashboard_posts_exactly_this(workspace):
     responses.get(f"{GRAFANA}/api/frontend/settings", json=fixture("frontend-settings.json"))
     responses.post(f"{GRAFANA}/api/ds/query", json={"results": {"A": {"status": 200, "frames": [frame]}}})
     responses.post(f"{GRAFANA}/api/snapshots", json=fixture("snapshot-created.json"))
+    responses.get(f"{GRAFANA}/api/dashboard/snapshots", json=[])
     extra = {
         "dashboard-uid": "small",
         "name": "Evidence",
@@ -357,7 +359,8 @@ def test_snapshot_creation_failure_is_reported_once(workspace):
     assert paths(responses).count(("POST", "/api/snapshots")) == 1
     assert [line for line in lines if line.startswith("::error")] == [
         "::error title=grafana-snapshot::Grafana failed snapshot creation with HTTP 500 (Failed to create snapshot) — "
-        "Grafana is down or erroring: check its health and try again"
+        "the snapshot 'Release v1.2.3 — Release overview' may have been created anyway; "
+        "re-running is safe: it finds it by name and reuses it"
     ]
     assert "snapshot-url" not in outputs
     record = json.loads(Path(outputs["snapshot-file"]).read_text(encoding="utf-8"))
@@ -463,6 +466,7 @@ def test_library_panel_is_fetched_and_embedded(workspace):
     )
     responses.post(f"{GRAFANA}/api/ds/query", json={"results": {"A": {"status": 200, "frames": [frame]}}})
     responses.post(f"{GRAFANA}/api/snapshots", json=fixture("snapshot-created.json"))
+    responses.get(f"{GRAFANA}/api/dashboard/snapshots", json=[])
     code, lines, _, _ = run(workspace, {"dashboard-uid": "small"})
     assert code == 0, lines
     [body] = posted(responses)

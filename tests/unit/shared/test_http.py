@@ -12,7 +12,7 @@ from localserver import Reply, free_port, serve
 
 from sovereign import __version__
 from sovereign.errors import SovereignError
-from sovereign.http import call, check_url, explain, new_session
+from sovereign.http import AnswerLost, call, check_url, explain, new_session
 
 
 def test_get_retries_5xx_then_succeeds(waits):
@@ -60,6 +60,45 @@ def test_connection_refused_is_a_clear_error(waits):
     with pytest.raises(SovereignError, match="could not connect to test"):
         call(new_session(), "GET", f"http://127.0.0.1:{free_port()}/", "test")
     assert waits == [1.0, 2.0], "connect errors are retried: the request was never sent"
+
+
+def test_refused_write_was_never_sent_and_the_fix_names_the_host(waits):
+    port = free_port()
+    with pytest.raises(SovereignError) as caught:
+        call(new_session(), "POST", f"http://127.0.0.1:{port}/", "test", if_lost="it may exist", json={})
+    assert not isinstance(caught.value, AnswerLost), "nothing went out: nothing can have been created"
+    assert (
+        caught.value.line()
+        == f"could not connect to test — check the URL (127.0.0.1:{port}), DNS and that the service is up"
+    )
+
+
+@pytest.mark.parametrize(
+    ("reply", "words"),
+    [
+        (Reply(reset="before"), "test dropped the connection before answering"),
+        (Reply(reset=True), "test dropped the connection mid-response"),
+        (Reply(200, delay=1.0), "test did not answer in time"),
+    ],
+    ids=["reset", "cut", "read-timeout"],
+)
+def test_a_write_whose_answer_is_lost_may_have_landed(waits, reply, words):
+    with serve([reply, Reply(200)]) as (url, script), pytest.raises(AnswerLost) as caught:
+        call(new_session(timeout=(2, 0.2)), "POST", url, "test", if_lost="the thing may have been made", json={})
+    assert len(script.seen) == 1, "never sent twice"
+    assert caught.value.line() == f"{words} — the thing may have been made"
+
+
+def test_a_write_without_its_own_words_still_says_it_may_have_landed(waits):
+    with serve([Reply(reset="before")]) as (url, _), pytest.raises(AnswerLost) as caught:
+        call(new_session(), "POST", url, "test", json={})
+    assert caught.value.fix == "the request was sent, so it may have taken effect: check before sending it again"
+
+
+def test_a_read_whose_answer_is_lost_is_resent_not_lost(waits):
+    with serve([Reply(reset="before"), Reply(200, b"{}")]) as (url, script):
+        assert call(new_session(), "GET", url, "test").status_code == 200
+    assert len(script.seen) == 2
 
 
 def test_post_read_timeout_is_not_retried(waits):
