@@ -6,11 +6,53 @@ import re
 from collections.abc import Sequence
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
+# Prose: a code span (matched backtick runs) is kept whole; elsewhere only what
+# GitHub would act on is escaped: HTML, a link or image (`](`, `][`), a link
+# definition (`]:`), emphasis (`*`, `~`, `_` not between letters), an entity,
+# and a heading, quote, list or task-box start.
+_CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
+_ACTIVE = re.compile(r"[\\`*<~]|\](?=[(\[:])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?\w+;)")
+_LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|\[[ xX]\](?=\s|$)|[+-](?=\s|$)|\d+(?=[.)](?:\s|$)))")
+# A mention GitHub would notify: @user or @org/team, not an e-mail address.
+_MENTION = re.compile(r"(?<![\w`@])@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][\w.-]*)?")
 
 
 def escape(text: str) -> str:
     """Untrusted text shown literally: no links, images, HTML or table breaks."""
     return _SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def prose(text: str) -> str:
+    """Untrusted text inside a line of Markdown: reads as written raw and rendered.
+
+    Code spans stay intact; links, images, HTML, emphasis and a list or heading
+    start are escaped; ``@user`` and ``@org/team`` become code, so nobody is
+    notified. ``(``, ``)``, ``#12``, ``[tag]`` and ``snake_case`` are left alone.
+    """
+    text = " ".join(text.split())
+    parts: list[str] = []
+    last = 0
+    for span in _CODE_SPAN.finditer(text):
+        parts += [_plain(text[last : span.start()]), span.group(0)]
+        last = span.end()
+    parts.append(_plain(text[last:]))
+    joined = "".join(parts)
+    start = _LINE_START.match(joined)
+    if start is None:
+        return joined
+    if start.group(0).isdigit():  # 1. -> 1\. (a digit cannot be escaped)
+        return joined[: start.end()] + "\\" + joined[start.end() :]
+    return "\\" + joined
+
+
+def _plain(text: str) -> str:
+    text = _ACTIVE.sub(lambda m: "\\" + m.group(0), text)
+    return _MENTION.sub(lambda m: f"`{m.group(0)}`", text)
+
+
+def plural(count: int, word: str, many: str = "") -> str:
+    """``1 commit``, ``2 commits``; ``many`` for irregular plurals."""
+    return f"{count} {word if count == 1 else many or word + 's'}"
 
 
 def table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

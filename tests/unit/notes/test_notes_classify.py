@@ -49,9 +49,12 @@ def test_conventional(title, expected):
         ("fix: CVE-2024-1234 overflow", "", (), False, True),
         ("fix: x", "GHSA-aaaa-bbbb-cccc is not a valid id", (), False, False),
         ("Harden", "", ("Security",), False, True),
-        ("chore(deps): bump lib from 1 to 2", "Fixes a security vulnerability", (), False, True),
+        # A bump's body quotes the package's own notes: only an advisory id there counts.
+        ("chore(deps): bump lib from 1 to 2", "Fixes a security vulnerability", (), False, False),
         ("chore(deps): bump lib from 1 to 2", "Release notes", (), False, False),
-        ("Bump lib from 1.0 to 1.1", "security advisory", (), False, True),
+        ("Bump lib from 1.0 to 1.1", "Patches GHSA-2c3f-4g5h-6j7m", (), False, True),
+        ("Update dependency lib to v1.1 [SECURITY]", "", (), False, True),
+        ("fix(deps): update lib to 2.0 to close a vulnerability", "", (), False, True),
         ("fix(security): tighten", "", (), False, True),
     ],
 )
@@ -66,7 +69,7 @@ def test_sections_order_overlay_first_and_exclusions_have_reasons():
         change("feat: shiny"),
         change("fix!: breaks and fixes"),
         change("fix: GHSA-2c3f-4g5h-6j7m"),
-        change("chore: tidy", author="renovate[bot]"),
+        change("chore: tidy", author="renovate[bot]"),  # a bot's change is a change
         change("chore(deps): bump x from 1 to 2", author="dependabot[bot]"),
         change("feat: hidden", labels=("skip-changelog",)),
         change("chore(release): 1.2.0"),
@@ -79,10 +82,9 @@ def test_sections_order_overlay_first_and_exclusions_have_reasons():
         ("Features", ["shiny"]),
         ("Documentation", ["readme"]),
         ("Dependencies", ["bump x from 1 to 2"]),
-        ("Other", ["Something"]),
+        ("Other", ["tidy", "Something"]),
     ]
     assert [x.reason for x in result.excluded] == [
-        "bot author 'renovate[bot]' (not a dependency or security change)",
         "label 'skip-changelog' is excluded by built-in defaults",
         "release commit",
     ]
@@ -124,8 +126,8 @@ def test_json_and_markdown_agree_and_escape_untrusted_text():
     doc = build(meta, result, [], 1, links)
     text = markdown(doc, set())
     assert doc["sections"][0]["entries"][0]["title"].startswith("<img")
-    assert not re.search(r"(?<!\\)<img", text) and "](javascript" not in text
-    assert "\\<img" in text
+    assert not re.search(r"(?<!\\)<img", text) and not re.search(r"(?<!\\)\]\(javascript", text)
+    assert "\\<img" in text and "`@everyone`" in text
 
 
 def test_truncate_stays_below_githubs_limit_with_a_link():
@@ -138,6 +140,6 @@ def test_truncate_stays_below_githubs_limit_with_a_link():
 
 def test_without_a_run_the_cut_names_the_artifact_file_never_an_empty_link():
     where = full_notes("", "changelog-v1_2.md")
-    assert where == "the full notes are in changelog-v1\\_2.md, among the changelog stage's artifacts"
+    assert where == "the full notes are in changelog-v1_2.md, among the changelog stage's artifacts"
     cut = truncate("- x\n" * 100, where, limit=200)
     assert cut.endswith(where + "\n") and "]()" not in cut and len(cut) < 200
