@@ -7,11 +7,12 @@ from collections.abc import Sequence
 
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+!|~])")
 # Prose: a code span (matched backtick runs) is kept whole; elsewhere only what
-# GitHub would act on is escaped: HTML, a link or image (`](`, `][`), a link
-# definition (`]:`), emphasis (`*`, `~`, `_` not between letters), an entity,
+# GitHub would act on is escaped: an HTML tag or autolink (`<` before a letter,
+# `/`, `!` or `?`), a link or image (`](`, `][`), a link definition (`]:`),
+# emphasis (`*`, `_` not between letters, `~` when there are two), an entity,
 # and a heading, quote, list or task-box start.
 _CODE_SPAN = re.compile(r"(?<!`)(`+)(?!`)(.+?)(?<!`)\1(?!`)")
-_ACTIVE = re.compile(r"[\\`*<~]|\](?=[(\[:])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?\w+;)")
+_ACTIVE = re.compile(r"[\\`*]|<(?=[A-Za-z/!?])|\](?=[(\[:])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?\w+;)")
 _LINE_START = re.compile(r"^(?:#{1,6}(?=\s|$)|>|\[[ xX]\](?=\s|$)|[+-](?=\s|$)|\d+(?=[.)](?:\s|$)))")
 # A mention GitHub would notify: @user or @org/team, not an e-mail address.
 _MENTION = re.compile(r"(?<![\w`@])@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:/[A-Za-z0-9][\w.-]*)?")
@@ -30,12 +31,14 @@ def prose(text: str) -> str:
     notified. ``(``, ``)``, ``#12``, ``[tag]`` and ``snake_case`` are left alone.
     """
     text = " ".join(text.split())
+    spans = list(_CODE_SPAN.finditer(text))
+    tildes = sum(piece.count("~") for piece in _CODE_SPAN.split(text)[::3]) > 1  # one ~ strikes nothing
     parts: list[str] = []
     last = 0
-    for span in _CODE_SPAN.finditer(text):
-        parts += [_plain(text[last : span.start()]), span.group(0)]
+    for span in spans:
+        parts += [_plain(text[last : span.start()], tildes), span.group(0)]
         last = span.end()
-    parts.append(_plain(text[last:]))
+    parts.append(_plain(text[last:], tildes))
     joined = "".join(parts)
     start = _LINE_START.match(joined)
     if start is None:
@@ -45,8 +48,9 @@ def prose(text: str) -> str:
     return "\\" + joined
 
 
-def _plain(text: str) -> str:
+def _plain(text: str, tildes: bool) -> str:
     text = _ACTIVE.sub(lambda m: "\\" + m.group(0), text)
+    text = text.replace("~", "\\~") if tildes else text
     return _MENTION.sub(lambda m: f"`{m.group(0)}`", text)
 
 

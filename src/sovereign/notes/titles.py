@@ -20,7 +20,8 @@ BOILERPLATE = re.compile(
     r"|Merge commit '[0-9a-f]+'"
     r"|Merge commit from fork\s*$)"
 )
-_TRAILER = re.compile(r"^(?:[\w-]+: .+|\(cherry picked from commit [0-9a-f]+\))$")
+# Git trailers (`Signed-off-by: …`, `Co-authored-by: …`): hyphenated keys, unlike a `component: title`.
+_TRAILER = re.compile(r"^(?:[A-Za-z]+(?:-[A-Za-z]+)+: .+|\(cherry picked from commit [0-9a-f]+\))$")
 
 
 def strip_markers(title: str) -> str:
