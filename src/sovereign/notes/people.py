@@ -3,8 +3,9 @@
 A person may appear as a login (a pull request's author), as a git name and
 address (a direct commit), and in a ``Co-authored-by:`` trailer. Identities are
 merged by login first (the API's, or the one in a GitHub noreply address),
-then by e-mail address, so ``source: git``, ``auto`` and ``github`` count the
-same people; only the API can tie a login to an address it does not show.
+then by e-mail address, then, for an identity with no login, by name; so
+``source: git``, ``auto`` and ``github`` count the same people. Only the API
+can tie a login to an address it does not show.
 """
 
 from __future__ import annotations
@@ -55,17 +56,21 @@ def identities(change: Change) -> list[Identity]:
         # A merge's author merged the work; with the PR's author known, a commit author the
         # API could not resolve is most likely that author under another address: not counted twice.
         if not commit.is_merge and (commit.login or not pr_login):
-            found.append(Identity(commit.login or commit.author, commit.email, commit.login))
+            found.append(Identity(commit.author or commit.login, commit.email, commit.login))
         found += [Identity(m["name"] or m["email"], m["email"]) for m in _CO_AUTHOR.finditer(commit.body)]
     return found
 
 
-def _keys(who: Identity) -> list[str]:
+def _keys(who: Identity) -> tuple[list[str], str]:
+    """What ties ``who`` to others: login and address keys, and the name key."""
     noreply = _NOREPLY.match(who.email.strip())
     login = who.login or (noreply.group("login") if noreply else "")
     keys = [f"login:{login.lower()}"] if login else []
     keys += [f"email:{who.email.strip().lower()}"] if who.email.strip() else []
-    return keys or [f"name:{who.name.strip().lower()}"]
+    name = f"name:{' '.join(who.name.lower().split())}"
+    # One name, two addresses (work and home): one person. Two logins are two people, whatever their
+    # names: only an identity without a login is looked up by name.
+    return (keys if login else [*keys, name]), name
 
 
 def contributors(changes: Iterable[Change]) -> list[Person]:
@@ -85,7 +90,7 @@ def contributors(changes: Iterable[Change]) -> list[Person]:
         for who in identities(change):
             if not who.name.strip() or is_bot(who.name, who.email) or is_bot(who.login):
                 continue
-            keys = _keys(who)
+            keys, name = _keys(who)
             hits = sorted({find(owner[k]) for k in keys if k in owner})
             if hits:
                 person = hits[0]
@@ -99,4 +104,5 @@ def contributors(changes: Iterable[Change]) -> list[Person]:
                 logins.append("")
             logins[person] = logins[person] or who.login
             owner.update(dict.fromkeys(keys, person))
+            owner.setdefault(name, person)
     return [Person(logins[i] or names[i], logins[i]) for i in range(len(root)) if find(i) == i]
