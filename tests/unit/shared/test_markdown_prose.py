@@ -17,6 +17,8 @@ from sovereign.markdown import plural, prose
         ("<img src=x> <http://a> <!-- c --> pytest<6", "\\<img src=x> \\<http://a> \\<!-- c --> pytest<6"),
         ("__init__ and *bold* and _it_", "\\_\\_init\\_\\_ and \\*bold\\* and \\_it\\_"),
         ("~one~ two", "\\~one\\~ two"),
+        ("nodes._check_paths for 2 * 3", "nodes._check_paths for 2 * 3"),  # one mark alone opens nothing
+        ("_private and _other", "\\_private and \\_other"),
         ("about ~75 typos", "about ~75 typos"),
         ("&#64;team and Tom & Jerry", "\\&#64;team and Tom & Jerry"),
         ("ping @acme/all-engineers, @bob and a@b.com", "ping `@acme/all-engineers`, `@bob` and a@b.com"),
