@@ -4,22 +4,23 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sovereign import artifacts, preview, tags
-from sovereign.changelog.render import Links, Meta, build, contributors, full_notes, markdown, truncate
+from sovereign.changelog.render import Links, Meta, build, full_notes, markdown, truncate
 from sovereign.changelog.settings import Settings
 from sovereign.errors import SovereignError
 from sovereign.gha import Secret, Step
 from sovereign.github_env import run_url, server_url
 from sovereign.gitrepo import GitRepo
-from sovereign.markdown import escape, heading, table
+from sovereign.markdown import escape, heading, plural, table
 from sovereign.notes import sources
 from sovereign.notes.classify import classify
 from sovereign.notes.group import group
 from sovereign.notes.model import Collected
+from sovereign.notes.people import contributors
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub
@@ -87,10 +88,11 @@ def collect(
         if chosen.use_api and gh is not None and found.commits:
             from sovereign.notes import pulls  # noqa: PLC0415 - only API runs pay for it
 
-            api = pulls.pull_requests(
+            api, logins = pulls.pull_requests(
                 gh, [c.sha for c in found.commits], pull_url, lambda text: step.progress(text, debug=True)
             )
             found.prs.update(api)
+            found.commits = [replace(c, login=logins.get(c.sha, c.login)) for c in found.commits]
             found.source = "git+github"
         return span, found
     assert gh is not None
@@ -178,8 +180,7 @@ def changelog(step: Step, settings: Settings) -> None:
     )
     doc = build(meta, classified, grouped.bare_merges, len(found.commits), links)
     listed = [item.change for _, items in classified.sections for item in items]
-    _, logins = contributors(listed)
-    notes = markdown(doc, logins)
+    notes = markdown(doc, {person.login for person in contributors(listed) if person.login})
 
     md_file = artifacts.write(out_dir, artifacts.file_name("changelog", tag, "md"), notes, step)
     json_name = artifacts.file_name("changelog", tag, "json")
@@ -200,7 +201,7 @@ def changelog(step: Step, settings: Settings) -> None:
     stats = doc["stats"]
     requests = gh.rate_note() if gh is not None else "no API calls (no token or source: git)"
     step.info(
-        f"changelog: {stats['commits']} commit(s), {stats['prs']} pull request(s), {stats['direct']} direct, "
+        f"changelog: {plural(stats['commits'], 'commit')}, {plural(stats['prs'], 'pull request')}, {stats['direct']} direct, "
         f"{stats['breaking']} breaking, {stats['security']} security, {stats['excluded']} left out; {requests}"
     )
     for item in classified.excluded:

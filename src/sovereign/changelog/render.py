@@ -1,8 +1,10 @@
 """The notes as JSON (``sovereign.changelog/v1``) and as Markdown.
 
 The JSON is built first and the Markdown is rendered from it, so both always
-say the same thing. Commit and PR text is untrusted: in Markdown it is escaped,
-and links are rebuilt from the server URL, never taken from the text.
+say the same thing. Commit and PR text is untrusted: in Markdown only what
+GitHub would act on is escaped (code spans stay whole), a ``@mention`` in it is
+made inert, and links are rebuilt from the server URL, never taken from the
+text. The only mentions are credited authors whose login the API resolved.
 """
 
 from __future__ import annotations
@@ -11,13 +13,16 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote as urlquote
 
-from sovereign.markdown import escape
+from sovereign.markdown import plural, prose
 from sovereign.notes.classify import Classified, Item
+from sovereign.notes.config import BREAKING_TITLE as BREAKING
+from sovereign.notes.config import SECURITY_TITLE as SECURITY
 from sovereign.notes.model import Change, Commit
+from sovereign.notes.people import contributors
 from sovereign.release import SCHEMA, Changelog, Entry, Section
 
 BODY_LIMIT = 125_000  # GitHub's limit on a release body, in characters
-_ICONS = {"Breaking changes": "⚠️ ", "Security": "🔒 "}
+_ICONS = {BREAKING: "⚠️ ", SECURITY: "🔒 "}
 
 
 class FullEntry(Entry):
@@ -26,6 +31,7 @@ class FullEntry(Entry):
     commits: list[str]
     how: str  # merge commit | squash merge | rebase merge | direct push
     advisories: list[str]
+    breaking_notes: list[str]  # what its breaking commits say, when that is more than the title
 
 
 @dataclass(frozen=True)
@@ -66,6 +72,7 @@ def _entry(item: Item, links: Links) -> FullEntry:
         commits=[c.sha for c in change.commits],
         how=change.how,
         advisories=item.advisories,
+        breaking_notes=item.breaking_notes,
     )
 
 
@@ -80,20 +87,6 @@ def _excluded(change: Change, reason: str, links: Links) -> dict[str, Any]:
         "reason": reason,
         "commits": [c.sha for c in change.commits],
     }
-
-
-def contributors(changes: list[Change]) -> tuple[list[str], set[str]]:
-    """Everyone who wrote a change, in order of first appearance, and which of them are logins."""
-    names: dict[str, None] = {}
-    logins: set[str] = set()
-    for change in changes:
-        for name in change.authors:
-            if not name.endswith("[bot]"):
-                names.setdefault(name)
-        if change.pr and change.pr.author:
-            logins.add(change.pr.author)
-        logins.update(c.login for c in change.commits if c.login)
-    return list(names), logins
 
 
 @dataclass(frozen=True)
@@ -116,7 +109,7 @@ def build(
 ) -> Changelog:
     """The JSON document; every commit of the range is in exactly one entry or exclusion."""
     listed = [item.change for _, items in classified.sections for item in items]
-    names, _ = contributors(listed)
+    names = [person.shown for person in contributors(listed)]
     excluded = [_excluded(x.change, x.reason, links) for x in classified.excluded]
     excluded += [
         _excluded(
@@ -155,39 +148,46 @@ def build(
 
 
 def _who(author: str, logins: set[str]) -> str:
-    return f"@{author}" if author in logins else escape(author)
+    return f"@{author}" if author in logins else prose(author)
 
 
-def _line(entry: Entry, logins: set[str]) -> str:
-    scope = f"**{escape(entry['scope'])}:** " if entry["scope"] else ""
+def _line(entry: Entry, logins: set[str], section: str) -> str:
+    scope = f"**{prose(entry['scope'])}:** " if entry["scope"] else ""
     ref = f"#{entry['pr']}" if entry["pr"] is not None else entry["commit"][:7]
-    marks = (" ⚠️" if entry["breaking"] else "") + (" 🔒" if entry["security"] else "")
+    # The section's own marker is in its heading: an entry repeats only the other one.
+    marks = (" ⚠️" if entry["breaking"] and section != BREAKING else "") + (
+        " 🔒" if entry["security"] and section != SECURITY else ""
+    )
     author = f" by {_who(entry['author'], logins)}" if entry["author"] else ""
-    return f"- {scope}{escape(entry['title'])} ([{ref}]({entry['url']})){author}{marks}"
+    line = f"- {scope}{prose(entry['title'])} ([{ref}]({entry['url']})){author}{marks}"
+    notes = entry.get("breaking_notes") or []
+    assert isinstance(notes, list)
+    return "\n".join([line, *(f"  - {prose(str(note))}" for note in notes)])
 
 
 def markdown(doc: Changelog, logins: set[str]) -> str:
-    lines = [f"## {escape(doc['tag'])} ({doc.get('date', '')[:10]})", ""]
+    """The notes; ``logins``: the authors' logins the API resolved, the only ones written as @mentions."""
+    lines = [f"## {prose(doc['tag'])} ({doc.get('date', '')[:10]})", ""]
     stats = doc["stats"]
     previous = doc.get("previous_tag")
-    span = f"{escape(previous)}...{escape(doc['tag'])}" if previous else f"everything up to {escape(doc['tag'])}"
-    lines += [
-        f"[Compare {span}]({doc.get('compare_url', '')}) · {stats['commits']} commit(s), "
-        f"{stats['prs']} pull request(s), {stats['contributors']} contributor(s)",
-        "",
-    ]
+    span = f"{prose(previous)}...{prose(doc['tag'])}" if previous else f"everything up to {prose(doc['tag'])}"
+    counts = ", ".join(
+        plural(stats[key], word)
+        for key, word in (("commits", "commit"), ("prs", "pull request"), ("contributors", "contributor"))
+    )
+    lines += [f"[Compare {span}]({doc.get('compare_url', '')}) · {counts}", ""]
     if not doc["sections"]:
         lines += ["_No changes to list._", ""]
     for section in doc["sections"]:
-        lines += [f"### {_ICONS.get(section['title'], '')}{escape(section['title'])}", ""]
-        lines += [_line(e, logins) for e in section["entries"]]
+        lines += [f"### {_ICONS.get(section['title'], '')}{prose(section['title'])}", ""]
+        lines += [_line(e, logins, section["title"]) for e in section["entries"]]
         lines.append("")
     if doc["contributors"]:
         lines += ["### Contributors", "", ", ".join(_who(n, logins) for n in doc["contributors"]), ""]
     excluded = doc.get("excluded", [])
     if excluded:
         lines += [f"<details><summary>Left out ({len(excluded)})</summary>", ""]
-        lines += [f"- {escape(x['title'])} ({x['commit'][:7]}) — {escape(x['reason'])}" for x in excluded]
+        lines += [f"- {prose(x['title'])} ({x['commit'][:7]}) — {prose(x['reason'])}" for x in excluded]
         lines += ["", "</details>", ""]
     return "\n".join(lines)
 
@@ -197,7 +197,7 @@ def full_notes(run_url: str, file_name: str) -> str:
     else the artifact's file name (a link to nowhere helps nobody)."""
     if run_url:
         return f"[full notes]({run_url}#artifacts)"
-    return f"the full notes are in {escape(file_name)}, among the changelog stage's artifacts"
+    return f"the full notes are in {prose(file_name)}, among the changelog stage's artifacts"
 
 
 def truncate(body: str, where: str, limit: int = BODY_LIMIT) -> str:

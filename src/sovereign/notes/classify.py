@@ -3,22 +3,62 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from sovereign.notes import titles
 from sovereign.notes.config import BREAKING_TITLE, OTHER_TITLE, SECURITY_TITLE, Category, Config
+from sovereign.notes.group import is_advisory_merge
 from sovereign.notes.model import Change
+from sovereign.notes.people import BOT_SUFFIX
 
 CONVENTIONAL = re.compile(r"^(?P<type>[A-Za-z]+)(?:\((?P<scope>[^()\r\n]*)\))?(?P<bang>!)?:\s*(?P<desc>\S.*)$")
-BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE:", re.M)
-ADVISORY = re.compile(r"\b(GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|CVE-\d{4}-\d{4,})\b", re.I)
-DEPENDENCY_BUMP = re.compile(r"^(?:\[[^\]]*\]\s*)?(?:[Bb]ump|[Uu]pdate|[Uu]pgrade)s?\s+\S+.*\bfrom\s+\S+\s+to\s+\S+")
-SECURITY_WORDS = re.compile(r"\bsecurity\b|\bvulnerab", re.I)
+# `net/http: fix …`, `pyproject.toml: add …`, `cmd/go, go/build: …`: a component, not a type.
+COMPONENT = re.compile(r"^(?P<scope>[\w.+-]+(?:/[\w.+-]+)*(?:,\s*[\w.+-]+(?:/[\w.+-]+)*)*):\s+(?P<desc>\S.*)$")
+TYPES = frozenset(
+    [
+        "feat",
+        "fix",
+        "docs",
+        "style",
+        "refactor",
+        "perf",
+        "test",
+        "tests",
+        "build",
+        "ci",
+        "chore",
+        "revert",
+        "deps",
+        "security",
+        "release",
+    ]
+)
+# At the start of a body line, upper case, with or without the colon.
+BREAKING_FOOTER = re.compile(r"^[ \t]*BREAKING[ -]CHANGES?(?::|[ \t]|$)[ \t]*(?P<text>.*)$", re.M)
+# GHSA ids in GitHub's alphabet; CVE ids also as people write them: `CVE 2024 47081`, `CVE_2024_47081`.
+ADVISORY = re.compile(r"\b(?:GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|CVE[-_ ]\d{4}[-_ ]\d{4,})\b", re.I)
+DEPENDENCY_UPDATE = re.compile(
+    r"^(?:\[[^\]]*\]\s*)?(?:"
+    r"(?:bump|update|upgrade)s?\s+\S+.*\bfrom\s+\S+\s+to\s+\S+"  # Dependabot: Bump x from 1 to 2
+    r"|bumps?\s+the\s+\S+\s+group\b"  # Dependabot groups: Bump the pip group with 3 updates
+    r"|(?:update|upgrade|pin)\s+(?:dependency|dependencies|module)\b"  # Renovate: Update dependency x to v2
+    r"|(?:update|upgrade)\s+\S+\s+(?:action|digest|docker tag|image)\s+to\b"  # Renovate: Update x action to v4
+    r"|(?:update|upgrade)\s.*\bdependencies\b"  # Renovate groups: Update all non-major dependencies
+    r"|(?:\[pre-commit\.ci\]\s*)?pre-commit autoupdate\b"
+    r"|lock file maintenance\b"
+    r")",
+    re.I,
+)
+# A word, not part of a name: `step-security/harden-runner` or `SECURITY.md` is no security fix.
+SECURITY_WORDS = re.compile(r"(?<![\w/.-])(?:security|vulnerabilit(?:y|ies))(?![\w/.-])", re.I)
 RELEASE_COMMIT = re.compile(
     r"^(?:chore\(release\)!?:|release[: ]\s*v?\d+\.\d+|(?:bump|set) version\b|prepare (?:for )?release\b|v?\d+\.\d+\.\d+\s*$)",
     re.I,
 )
 _WEIGHT = {t: i for i, t in enumerate(("security", "feat", "fix", "perf", "deps", "docs", "refactor", "revert"))}
 _TYPE_ALIASES = {"feature": "feat", "bugfix": "fix", "doc": "docs", "performance": "perf", "dep": "deps"}
+_DEPENDENCY_KINDS = ("", "chore", "build", "fix", "ci", "deps")
 
 
 @dataclass
@@ -34,6 +74,8 @@ class Item:
     advisories: list[str] = field(default_factory=list)
     author: str = ""  # change.author, computed once: categories ask for it many times
     labels: frozenset[str] = frozenset()  # lower-cased
+    dependency: bool = False  # a dependency update: the Dependencies section, whatever its type
+    breaking_notes: list[str] = field(default_factory=list)  # what the breaking commits say, beyond the title
 
 
 @dataclass
@@ -51,18 +93,24 @@ class Classified:
 
 
 def conventional(title: str) -> tuple[str, str, bool, str]:
-    """``(type, scope, bang, description)``; type "" when the title is not conventional."""
-    match = CONVENTIONAL.match(title.strip())
-    if not match:
-        revert = re.match(r'^Revert "(.+)"\s*$', title.strip())
-        return ("revert", "", False, title.strip()) if revert else ("", "", False, title.strip())
-    kind = match.group("type").lower()
-    return (
-        _TYPE_ALIASES.get(kind, kind),
-        (match.group("scope") or "").strip(),
-        bool(match.group("bang")),
-        match.group("desc"),
-    )
+    """``(type, scope, bang, description)``; type "" when the title is not conventional.
+
+    A prefix that is no conventional type (``sentinel:``, ``net/http:``) is the
+    scope; backport markers (``[9.0.x] ``) in front are not part of the title.
+    """
+    title = titles.strip_markers(title)
+    match = CONVENTIONAL.match(title)
+    if match:
+        kind = match.group("type").lower()
+        kind = _TYPE_ALIASES.get(kind, kind)
+        if kind in TYPES:
+            return kind, (match.group("scope") or "").strip(), bool(match.group("bang")), match.group("desc")
+    component = COMPONENT.match(title)
+    if component:
+        return "", component.group("scope"), False, component.group("desc")
+    if re.match(r'^Revert "(.+)"\s*$', title):
+        return "revert", "", False, title
+    return "", "", False, title
 
 
 def _texts(change: Change) -> list[str]:
@@ -72,61 +120,92 @@ def _texts(change: Change) -> list[str]:
     return texts
 
 
+def _breaking_notes(change: Change) -> list[str] | None:
+    """What each breaking commit (or the PR body) says; None when nothing is breaking."""
+    notes: list[str] = []
+    breaking = False
+    messages = [(c.subject, c.body) for c in change.commits]
+    messages += [("", change.pr.body)] if change.pr and change.pr.body else []
+    for subject, body in messages:
+        footers = [m.group("text").strip() for m in BREAKING_FOOTER.finditer(subject + "\n" + body)]
+        _, _, bang, description = conventional(subject)
+        if footers or bang:
+            breaking = True
+            notes += [f for f in footers if f] or ([description] if subject else [])
+    return list(dict.fromkeys(notes)) if breaking else None
+
+
 def inspect(change: Change, config: Config) -> Item:
-    kind, scope, bang, description = conventional(change.title)
+    kind, scope, bang, description = conventional(titles.title(change))
     if not kind:  # a PR titled in prose may still hold conventional commits: the weightiest type wins
-        found = [conventional(c.subject) for c in change.commits]
-        bang = any(f[2] for f in found)
-        typed = sorted((f for f in found if f[0]), key=lambda f: _WEIGHT.get(f[0], len(_WEIGHT)))
+        typed = sorted(
+            (f for f in (conventional(c.subject) for c in change.commits) if f[0]),
+            key=lambda f: _WEIGHT.get(f[0], len(_WEIGHT)),
+        )
         if typed:
-            kind, scope = typed[0][0], typed[0][1]
+            kind, scope = typed[0][0], scope or typed[0][1]
     labels = {label.lower() for label in change.labels}
-    texts = _texts(change)
-    joined = "\n".join(texts)
-    is_bump = bool(DEPENDENCY_BUMP.match(description)) or scope.lower().startswith("deps") or "dependencies" in labels
-    if is_bump and kind in ("", "chore", "build", "fix", "ci"):
-        kind = "deps"
-    breaking = (
-        bang
-        or any(BREAKING_FOOTER.search(c.body) for c in change.commits)
-        or bool(change.pr and BREAKING_FOOTER.search(change.pr.body))
-        or bool(labels & set(config.breaking_labels))
-    )
+    joined = "\n".join(_texts(change))
+    update = bool(DEPENDENCY_UPDATE.match(description)) or scope.lower().startswith("deps") or "dependencies" in labels
+    dependency = update and kind in _DEPENDENCY_KINDS
+    kind = kind or ("deps" if dependency else "")
+    notes = _breaking_notes(change)
+    breaking = bang or notes is not None or bool(labels & set(config.breaking_labels))
     advisories = sorted({_canonical(m) for m in ADVISORY.findall(joined)})
     security = (
         bool(labels & set(config.security_labels))
         or bool(advisories)
         or kind == "security"
         or scope.lower() == "security"
-        or (kind == "deps" and bool(SECURITY_WORDS.search(joined)))
+        or any(is_advisory_merge(c) for c in change.commits)
+        or (dependency and bool(SECURITY_WORDS.search(description)))
     )
-    return Item(change, description, kind, scope, breaking, security, advisories, change.author, frozenset(labels))
+    return Item(
+        change,
+        description,
+        kind,
+        scope,
+        breaking,
+        security,
+        advisories,
+        change.author,
+        frozenset(labels),
+        dependency,
+        [n for n in notes or [] if n != description],
+    )
 
 
 def _canonical(advisory: str) -> str:
     """``GHSA-xxxx-xxxx-xxxx`` (lower-case body, as GitHub writes it) or ``CVE-YYYY-NNNN``."""
-    return "GHSA" + advisory[4:].lower() if advisory.upper().startswith("GHSA") else advisory.upper()
+    if advisory.upper().startswith("GHSA"):
+        return "GHSA" + advisory[4:].lower()
+    return "CVE-" + "-".join(re.split(r"[-_ ]", advisory)[1:])
+
+
+def _author_in(author: str, names: Iterable[str]) -> bool:
+    """Logins ignore case; ``dependabot`` also names ``dependabot[bot]``."""
+    wanted = {n.lower() for n in names}
+    return author.lower() in wanted or (author.lower().endswith(BOT_SUFFIX) and author.lower()[:-5] in wanted)
 
 
 def _excluded_because(item: Item, config: Config) -> str:
     hit = sorted(item.labels & set(config.exclude_labels))
     if hit:
         return f"label '{hit[0]}' is excluded by {config.source}"
-    if item.author.lower() in {a.lower() for a in config.exclude_authors}:  # logins ignore case
+    if _author_in(item.author, config.exclude_authors):
         return f"author '{item.author}' is excluded by {config.source}"
     if item.breaking or item.security:
-        return ""  # never hide these behind a bot or release heuristic
-    if item.author.endswith("[bot]") and item.type != "deps":
-        return f"bot author '{item.author}' (not a dependency or security change)"
+        return ""  # never hide these behind a release heuristic
     if RELEASE_COMMIT.match(item.change.title.strip()):
         return "release commit"
     return ""
 
 
 def _matches(category: Category, item: Item) -> bool:
-    if item.labels.intersection(category.exclude_labels) or item.author.lower() in category.exclude_authors:
+    if item.labels.intersection(category.exclude_labels) or _author_in(item.author, category.exclude_authors):
         return False
-    return "*" in category.labels or bool(item.labels.intersection(category.labels)) or item.type in category.types
+    kind = "deps" if item.dependency else item.type
+    return "*" in category.labels or bool(item.labels.intersection(category.labels)) or kind in category.types
 
 
 def classify(changes: list[Change], config: Config) -> Classified:

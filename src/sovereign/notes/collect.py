@@ -53,8 +53,9 @@ def prs_from_messages(commits: list[Commit], pull_url: str) -> dict[str, PullReq
     """The pull requests local history names: GitHub's merge and squash messages.
 
     ``Merge pull request #12 from owner/branch`` (title in the body) and
-    ``Title (#12)``. Rebase merges leave no trace in git; with ``source: git``
-    their commits stay direct commits, still listed.
+    ``Title (#12)``, on a squash commit or on a merge commit (GitHub's "default
+    merge message: pull request title"). Rebase merges leave no trace in git;
+    with ``source: git`` their commits stay direct commits, still listed.
     """
     found: dict[str, PullRequest] = {}
     for commit in commits:
@@ -65,7 +66,7 @@ def prs_from_messages(commits: list[Commit], pull_url: str) -> dict[str, PullReq
             found[commit.sha] = PullRequest(number, title, f"{pull_url}/{number}", merge_commit=commit.sha)
             continue
         squash = _SQUASH_PR.search(commit.subject)
-        if squash and not commit.is_merge:
+        if squash:
             number = int(squash.group(1))
             title = commit.subject[: squash.start()].rstrip()
             found[commit.sha] = PullRequest(number, title, f"{pull_url}/{number}", merge_commit=commit.sha)

@@ -3,6 +3,8 @@
 A merge commit's pull request also owns the commits its merge brought in (the
 commits reachable from its second parent that the mainline did not have yet),
 so a merged branch is one entry whether or not the API knows each commit.
+GitHub's merge of a private security-advisory fork (``Merge commit from fork``)
+has no pull request anyone can see, yet is one change: it owns its commits too.
 """
 
 from __future__ import annotations
@@ -10,6 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sovereign.notes.model import Change, Commit, PullRequest
+
+ADVISORY_MERGE = "Merge commit from fork"
+
+
+def is_advisory_merge(commit: Commit) -> bool:
+    """GitHub's merge of a security advisory's private fork: exactly this message, two parents."""
+    return commit.is_merge and commit.subject == ADVISORY_MERGE
 
 
 @dataclass
@@ -57,13 +66,21 @@ def group(commits: list[Commit], prs: dict[str, PullRequest], tip: str) -> Group
     """Changes in the order of their newest commit (newest first)."""
     owner = introducers(commits, tip)
     by_number: dict[int, Change] = {}
+    advisories = {c.sha: Change([], how="merge commit") for c in commits if is_advisory_merge(c) and c.sha not in prs}
     changes: list[Change] = []
     bare_merges: list[Commit] = []
     for commit in commits:
         pr = prs.get(commit.sha)
         if pr is None and commit.sha in owner:
             pr = prs.get(owner[commit.sha])
-        if pr is not None:
+        advisory = advisories.get(commit.sha) or (advisories.get(owner.get(commit.sha, "")) if pr is None else None)
+        if advisory is not None:
+            if commit.sha in advisories:
+                changes.append(advisory)
+                advisory.commits.insert(0, commit)  # the merge heads its change
+            else:
+                advisory.commits.append(commit)
+        elif pr is not None:
             change = by_number.get(pr.number)
             if change is None:
                 change = by_number[pr.number] = Change([], pr)

@@ -26,7 +26,7 @@ class PullRequest:
     number: int
     title: str
     url: str
-    author: str = ""
+    author: str = ""  # the login; a bot's ends with [bot], as in git and REST
     labels: tuple[str, ...] = ()
     body: str = ""
     merge_commit: str = ""
@@ -59,17 +59,6 @@ class Change:
         # A merge commit's author merged the work; the work's author wrote a commit under it.
         commit = next((c for c in self.commits if not c.is_merge), self.head)
         return commit.login or commit.author
-
-    @property
-    def authors(self) -> list[str]:
-        """Everyone who wrote a commit of this change, and the PR's author, first seen first."""
-        if self.pr and self.pr.author:
-            # A login and a git name of one person differ ("carol" / "Carol Smith"): with the
-            # PR's login known, only other logins are added, so no one is counted twice.
-            names = [self.pr.author, *(c.login for c in self.commits if c.login)]
-        else:
-            names = [c.login or c.author for c in self.commits if not c.is_merge]
-        return list(dict.fromkeys(n for n in names if n))
 
 
 @dataclass

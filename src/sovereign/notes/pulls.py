@@ -27,7 +27,7 @@ fragment PR on PullRequest {
   title
   merged
   body
-  author { login }
+  author { login __typename }
   labels(first: 50) { nodes { name } }
   mergeCommit { oid }
 }
@@ -82,7 +82,8 @@ def associated_query(shas: list[str]) -> str:
         if not _SHA.fullmatch(sha):
             raise ValueError(f"not a full commit id: {sha!r}")
     lookups = "\n".join(
-        f'    c{i}: object(oid: "{sha}") {{ ... on Commit {{ associatedPullRequests(first: 5) {{ nodes {{ ...PR }} }} }} }}'
+        f'    c{i}: object(oid: "{sha}") {{ ... on Commit {{ author {{ user {{ login }} }} '
+        f"associatedPullRequests(first: 5) {{ nodes {{ ...PR }} }} }} }}"
         for i, sha in enumerate(shas)
     )
     return (
@@ -98,6 +99,12 @@ def _owner_name(gh: GitHub) -> dict[str, str]:
     return {"owner": owner, "name": name}
 
 
+def _login(actor: dict[str, Any]) -> str:
+    """An actor's login; GraphQL gives a bot's without ``[bot]``: added, so it reads as in git and REST."""
+    login = str(actor.get("login") or "")
+    return login + "[bot]" if actor.get("__typename") == "Bot" and not login.endswith("[bot]") else login
+
+
 def _pull(node: dict[str, Any], pull_url: str) -> PullRequest:
     labels = tuple(str(n["name"]) for n in ((node.get("labels") or {}).get("nodes") or []) if n)
     merge = node.get("mergeCommit") or {}
@@ -106,7 +113,7 @@ def _pull(node: dict[str, Any], pull_url: str) -> PullRequest:
         number=number,
         title=str(node.get("title") or ""),
         url=f"{pull_url}/{number}",
-        author=str((node.get("author") or {}).get("login") or "ghost"),
+        author=_login(node.get("author") or {}) or "ghost",
         labels=labels,
         body=str(node.get("body") or ""),
         merge_commit=str(merge.get("oid") or ""),
@@ -128,9 +135,10 @@ def choose(sha: str, nodes: Iterable[dict[str, Any] | None], in_range: set[str],
 
 def pull_requests(
     gh: GitHub, shas: list[str], pull_url: str, progress: Callable[[str], None] | None = None
-) -> dict[str, PullRequest]:
-    """The merged pull request of each commit that has one, 100 commits per query."""
+) -> tuple[dict[str, PullRequest], dict[str, str]]:
+    """The merged pull request of each commit that has one, and each commit author's login, 100 commits per query."""
     found: dict[str, PullRequest] = {}
+    logins: dict[str, str] = {}
     in_range = set(shas)
     for start in range(0, len(shas), BATCH):
         batch = shas[start : start + BATCH]
@@ -138,13 +146,16 @@ def pull_requests(
         repo = data.get("repository") or {}
         for i, sha in enumerate(batch):
             node = repo.get(f"c{i}") or {}
+            login = ((node.get("author") or {}).get("user") or {}).get("login")
+            if login:  # a bot is no User: its commits keep their [bot] name
+                logins[sha] = str(login)
             prs = (node.get("associatedPullRequests") or {}).get("nodes") or []
             pr = choose(sha, prs, in_range, pull_url)
             if pr is not None:
                 found[sha] = pr
         if progress:
             progress(f"pull requests: {min(start + BATCH, len(shas))}/{len(shas)} commits looked up")
-    return found
+    return found, logins
 
 
 @dataclass(frozen=True)

@@ -47,10 +47,13 @@ def git(repo: Path, *args: str) -> str:
 class FakeGitHub:
     """GitHub's GraphQL and REST, answered from a real repository and a table of pull requests."""
 
-    def __init__(self, repo: Path, prs: dict[str, dict[str, Any]], page: int = 100) -> None:
+    def __init__(
+        self, repo: Path, prs: dict[str, dict[str, Any]], page: int = 100, users: dict[str, str] | None = None
+    ) -> None:
         self.repo = repo
         self.prs = prs  # commit sha -> PR node
         self.page = page
+        self.users = users  # e-mail -> login of the GitHub user; None: every non-bot name, lower-cased
         self.queries: list[str] = []
         self.releases: dict[str, dict[str, Any]] = {}
         self.writes: list[tuple[str, dict[str, Any]]] = []
@@ -92,7 +95,14 @@ class FakeGitHub:
 
     def associated(self, sha: str) -> dict[str, Any]:
         pr = self.prs.get(sha)
-        return {"associatedPullRequests": {"nodes": [pr] if pr else []}}
+        name, email = git(self.repo, "show", "-s", "--format=%an%x1f%ae", sha).strip().split("\x1f")
+        return {"author": {"user": self.user(name, email)}, "associatedPullRequests": {"nodes": [pr] if pr else []}}
+
+    def user(self, name: str, email: str) -> dict[str, str] | None:
+        """The commit author's GitHub user, as GitHub links it by address; bots are not Users."""
+        if self.users is not None:
+            return {"login": self.users[email]} if email in self.users else None
+        return None if name.endswith("[bot]") else {"login": name.lower()}
 
     def tags(self) -> dict[str, Any]:
         nodes = []
@@ -113,7 +123,7 @@ class FakeGitHub:
         for sha in shas[start : start + self.page]:
             raw = git(self.repo, "show", "-s", "--format=%P%x1f%an%x1f%ae%x1f%aI%x1f%B", sha)
             parents, name, email, when, message = raw.split("\x1f", 4)
-            user = None if name.endswith("[bot]") else {"login": name.lower()}  # bots are not Users
+            user = self.user(name, email)
             nodes.append(
                 {
                     "oid": sha,
@@ -407,3 +417,61 @@ def test_api_history_walk_keeps_an_old_branch_merged_after_the_previous_tag(tmp_
         "the merge names its PR"
     )
     assert sum("history(first" in q for q in fake.queries) <= 5, "stops once the range is complete"
+
+
+def people_history(repo: RepoBuilder) -> dict[str, str]:
+    """One person as a PR author, a direct committer under another address, and a co-author."""
+    shas: dict[str, str] = {}
+    repo.commit("chore: start", author="Mia Stone <mia@example.com>")
+    repo.tag("v1.0.0")
+    repo.branch("carol-feature")
+    repo.checkout("carol-feature")
+    shas["c1"] = repo.commit("feat: add the ledger", author="Carol Smith <carol@work.example>")
+    repo.checkout("main")
+    shas["merge"] = repo.merge("carol-feature", "Merge pull request #7 from carol/feature\n\nAdd the ledger")
+    shas["direct"] = repo.commit("fix: ledger rounding", author="Carol Smith <carol@home.example>")
+    shas["noreply"] = repo.commit(
+        "docs: ledger guide\n\nCo-authored-by: Carol Smith <carol@home.example>\nCo-authored-by: Ned Park <ned@example.com>",
+        author="Dev Rao <4242+devrao@users.noreply.github.com>",
+    )
+    shas["bot"] = repo.commit(
+        "chore(deps): bump ledger-lib from 1 to 2 (#8)",
+        author="dependabot[bot] <1+dependabot[bot]@users.noreply.github.com>",
+    )
+    repo.tag("v1.1.0")
+    return shas
+
+
+USERS = {"carol@work.example": "carol", "carol@home.example": "carol", "4242+devrao@users.noreply.github.com": "devrao"}
+
+
+@responses.activate
+def test_git_auto_and_github_count_the_same_people(tmp_path):
+    repo = RepoBuilder(tmp_path / "repo")
+    shas = people_history(repo)
+    bot = {
+        **pr(8, "chore(deps): bump ledger-lib from 1 to 2", shas["bot"]),
+        "author": {"login": "dependabot", "__typename": "Bot"},
+    }
+    prs = {shas["merge"]: pr(7, "Add the ledger", shas["merge"]), shas["c1"]: pr(7, "Add the ledger", shas["merge"])}
+    fake = FakeGitHub(repo.path, {**prs, shas["bot"]: bot}, users=USERS)
+    fake.install(responses.mock)
+    git_doc = load(run_stage(repo.path, tag="v1.1.0", source="git")[2].outputs["json-file"])
+    code, lines, step = run_api(repo.path, tag="v1.1.0")
+    assert code == 0, lines
+    auto = load(step.outputs["json-file"])
+    auto_notes = Path(step.outputs["markdown-file"]).read_text(encoding="utf-8")
+    empty = tmp_path / "no-checkout"
+    empty.mkdir()
+    remote = load(run_api(empty, tag="v1.1.0", source="github")[2].outputs["json-file"])
+
+    # git ties Carol's two addresses by her name, Dev by his noreply login; the API by their logins.
+    assert git_doc["contributors"] == ["Carol Smith", "Dev Rao", "Ned Park"]
+    assert auto["contributors"] == remote["contributors"] == ["carol", "devrao", "Ned Park"]
+    assert auto["stats"]["contributors"] == git_doc["stats"]["contributors"] == 3
+    assert "### Contributors\n\n@carol, @devrao, Ned Park\n" in auto_notes, "only API-resolved logins are mentions"
+    entries = entries_of(auto)
+    assert entries[shas["direct"]]["author"] == "carol", "a direct commit's author is the API's login in auto"
+    assert entries[shas["bot"]]["author"] == "dependabot[bot]", "GraphQL's Bot login gets its [bot] back"
+    assert "by dependabot[bot]" in auto_notes and "@dependabot" not in auto_notes
+    assert fake.invalid == []

@@ -31,6 +31,17 @@ def change(subject: str, body: str = "", labels: tuple[str, ...] = (), author: s
         ('Revert "feat: x"', ("revert", "", False, 'Revert "feat: x"')),
         ("Update README", ("", "", False, "Update README")),
         ("feat (api): not conventional", ("", "", False, "feat (api): not conventional")),
+        # A prefix that is no conventional type is the component it touches.
+        ("sentinel: save the report as json", ("", "sentinel", False, "save the report as json")),
+        ("net/http: fix a race", ("", "net/http", False, "fix a race")),
+        ("pyproject.toml: add a marker", ("", "pyproject.toml", False, "add a marker")),
+        ("cmd/go, go/build: share the cache", ("", "cmd/go, go/build", False, "share the cache")),
+        ("See https://example.com: docs", ("", "", False, "See https://example.com: docs")),
+        # Backport markers in front are not part of the title.
+        ("[9.0.x] fix: a bug", ("fix", "", False, "a bug")),
+        ("[PR #12/ab12cd34 backport][9.0.x] code: add docstrings", ("", "code", False, "add docstrings")),
+        ('[3.12] Revert "feat: x"', ("revert", "", False, 'Revert "feat: x"')),
+        ("[refactor] keep this bracket", ("", "", False, "[refactor] keep this bracket")),
     ],
 )
 def test_conventional(title, expected):
@@ -44,14 +55,24 @@ def test_conventional(title, expected):
         ("refactor: x", "text\n\nBREAKING CHANGE: gone", (), True, False),
         ("refactor: x", "BREAKING-CHANGE: gone", (), True, False),
         ("refactor: x", "not a BREAKING CHANGE: mid-line", (), False, False),
+        ("refactor: x", "BREAKING CHANGE the flag is gone", (), True, False),
+        ("refactor: x", "intro\nBREAKING-CHANGE: gone", (), True, False),
+        ("refactor: x", "breaking change: lower case is prose", (), False, False),
+        ("chore(deps): bump step-security/harden-runner from 1 to 2", "security hardening agent", (), False, False),
+        ("chore: update SECURITY.md", "", (), False, False),
+        ("fix: path check", "Fixes CVE_2024_47081", (), False, True),
+        ("fix: path check", "Fixes CVE 2024 47081", (), False, True),
         ("Rework", "", ("breaking-change",), True, False),
         ("fix: x", "See ghsa-2c3f-4g5h-6j7m", (), False, True),
         ("fix: CVE-2024-1234 overflow", "", (), False, True),
         ("fix: x", "GHSA-aaaa-bbbb-cccc is not a valid id", (), False, False),
         ("Harden", "", ("Security",), False, True),
-        ("chore(deps): bump lib from 1 to 2", "Fixes a security vulnerability", (), False, True),
+        # A bump's body quotes the package's own notes: only an advisory id there counts.
+        ("chore(deps): bump lib from 1 to 2", "Fixes a security vulnerability", (), False, False),
         ("chore(deps): bump lib from 1 to 2", "Release notes", (), False, False),
-        ("Bump lib from 1.0 to 1.1", "security advisory", (), False, True),
+        ("Bump lib from 1.0 to 1.1", "Patches GHSA-2c3f-4g5h-6j7m", (), False, True),
+        ("Update dependency lib to v1.1 [SECURITY]", "", (), False, True),
+        ("fix(deps): update lib to 2.0 to close a vulnerability", "", (), False, True),
         ("fix(security): tighten", "", (), False, True),
     ],
 )
@@ -66,7 +87,7 @@ def test_sections_order_overlay_first_and_exclusions_have_reasons():
         change("feat: shiny"),
         change("fix!: breaks and fixes"),
         change("fix: GHSA-2c3f-4g5h-6j7m"),
-        change("chore: tidy", author="renovate[bot]"),
+        change("chore: tidy", author="renovate[bot]"),  # a bot's change is a change
         change("chore(deps): bump x from 1 to 2", author="dependabot[bot]"),
         change("feat: hidden", labels=("skip-changelog",)),
         change("chore(release): 1.2.0"),
@@ -79,10 +100,9 @@ def test_sections_order_overlay_first_and_exclusions_have_reasons():
         ("Features", ["shiny"]),
         ("Documentation", ["readme"]),
         ("Dependencies", ["bump x from 1 to 2"]),
-        ("Other", ["Something"]),
+        ("Other", ["tidy", "Something"]),
     ]
     assert [x.reason for x in result.excluded] == [
-        "bot author 'renovate[bot]' (not a dependency or security change)",
         "label 'skip-changelog' is excluded by built-in defaults",
         "release commit",
     ]
@@ -124,8 +144,8 @@ def test_json_and_markdown_agree_and_escape_untrusted_text():
     doc = build(meta, result, [], 1, links)
     text = markdown(doc, set())
     assert doc["sections"][0]["entries"][0]["title"].startswith("<img")
-    assert not re.search(r"(?<!\\)<img", text) and "](javascript" not in text
-    assert "\\<img" in text
+    assert not re.search(r"(?<!\\)<img", text) and not re.search(r"(?<!\\)\]\(javascript", text)
+    assert "\\<img" in text and "`@everyone`" in text
 
 
 def test_truncate_stays_below_githubs_limit_with_a_link():
@@ -138,6 +158,54 @@ def test_truncate_stays_below_githubs_limit_with_a_link():
 
 def test_without_a_run_the_cut_names_the_artifact_file_never_an_empty_link():
     where = full_notes("", "changelog-v1_2.md")
-    assert where == "the full notes are in changelog-v1\\_2.md, among the changelog stage's artifacts"
+    assert where == "the full notes are in changelog-v1_2.md, among the changelog stage's artifacts"
     cut = truncate("- x\n" * 100, where, limit=200)
     assert cut.endswith(where + "\n") and "]()" not in cut and len(cut) < 200
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Update README", False),
+        ("chore: bump the timeout to 30s", False),
+        ("feat: update rolldown-related dependencies", False),  # typed a feature by its author: stays one
+    ]
+    + [
+        (title, True)
+        for title in (
+            "Bump the github-actions group with 3 updates",
+            "Bump the pip group across 1 directory with 2 updates",
+            "chore(deps): update dependency left-pad to v2",
+            "Update all non-major dependencies",
+            "update actions/checkout action to v5",
+            "Update actions/setup-node digest to 1a2b3c",
+            "[pre-commit.ci] pre-commit autoupdate",
+            "Lock file maintenance",
+            "build(deps-dev): bump vitest from 1.0.0 to 1.1.0",
+        )
+    ],
+)
+def test_dependency_updates_go_under_dependencies(title, expected):
+    assert inspect(change(title), DEFAULT).dependency is expected
+
+
+def test_loose_advisory_ids_are_normalised():
+    item = inspect(change("fix: CVE 2024 47081 and cve_2023_1234 and GHSA-2C3F-4G5H-6J7M"), DEFAULT)
+    assert item.advisories == ["CVE-2023-1234", "CVE-2024-47081", "GHSA-2c3f-4g5h-6j7m"]
+
+
+def test_an_advisory_merge_is_security_and_owns_its_commits():
+    fix = commit("f1", "check the key order", parents=("r",))
+    merge = commit("m1", "Merge commit from fork", parents=("r", "f1"))
+    grouped = group([merge, fix], {}, merge.sha)
+    assert grouped.bare_merges == [] and [c.sha[:2] for c in grouped.changes[0].commits] == ["m1", "f1"]
+    item = inspect(grouped.changes[0], DEFAULT)
+    assert (item.title, item.security, item.breaking) == ("check the key order", True, False)
+    look_alike = commit("m2", "Merge commit from fork (#4)", parents=("r", "f1"))
+    assert not inspect(Change([look_alike]), DEFAULT).security, "exactly GitHub's message, nothing else"
+
+
+def test_exclude_authors_names_a_bot_with_or_without_its_suffix():
+    config = parse_config("changelog:\n  exclude:\n    authors: [renovate]\n", "release.yml")
+    result = classify([change("chore(deps): update x", author="renovate[bot]"), change("fix: y")], config)
+    assert [x.reason for x in result.excluded] == ["author 'renovate[bot]' is excluded by release.yml"]
