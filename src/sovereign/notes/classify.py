@@ -7,16 +7,14 @@ from dataclasses import dataclass, field
 
 from sovereign.notes.config import BREAKING_TITLE, OTHER_TITLE, SECURITY_TITLE, Category, Config
 from sovereign.notes.model import Change
+from sovereign.notes.release_commits import RELEASE_COMMIT
+from sovereign.notes.reverts import REVERT_TITLE, titled
 
 CONVENTIONAL = re.compile(r"^(?P<type>[A-Za-z]+)(?:\((?P<scope>[^()\r\n]*)\))?(?P<bang>!)?:\s*(?P<desc>\S.*)$")
 BREAKING_FOOTER = re.compile(r"^BREAKING[ -]CHANGE:", re.M)
 ADVISORY = re.compile(r"\b(GHSA(?:-[23456789cfghjmpqrvwx]{4}){3}|CVE-\d{4}-\d{4,})\b", re.I)
 DEPENDENCY_BUMP = re.compile(r"^(?:\[[^\]]*\]\s*)?(?:[Bb]ump|[Uu]pdate|[Uu]pgrade)s?\s+\S+.*\bfrom\s+\S+\s+to\s+\S+")
 SECURITY_WORDS = re.compile(r"\bsecurity\b|\bvulnerab", re.I)
-RELEASE_COMMIT = re.compile(
-    r"^(?:chore\(release\)!?:|release[: ]\s*v?\d+\.\d+|(?:bump|set) version\b|prepare (?:for )?release\b|v?\d+\.\d+\.\d+\s*$)",
-    re.I,
-)
 _WEIGHT = {t: i for i, t in enumerate(("security", "feat", "fix", "perf", "deps", "docs", "refactor", "revert"))}
 _TYPE_ALIASES = {"feature": "feat", "bugfix": "fix", "doc": "docs", "performance": "perf", "dep": "deps"}
 
@@ -54,15 +52,12 @@ def conventional(title: str) -> tuple[str, str, bool, str]:
     """``(type, scope, bang, description)``; type "" when the title is not conventional."""
     match = CONVENTIONAL.match(title.strip())
     if not match:
-        revert = re.match(r'^Revert "(.+)"\s*$', title.strip())
+        revert = REVERT_TITLE.match(title.strip())
         return ("revert", "", False, title.strip()) if revert else ("", "", False, title.strip())
     kind = match.group("type").lower()
-    return (
-        _TYPE_ALIASES.get(kind, kind),
-        (match.group("scope") or "").strip(),
-        bool(match.group("bang")),
-        match.group("desc"),
-    )
+    kind = _TYPE_ALIASES.get(kind, kind)
+    description = titled(match.group("desc")) if kind == "revert" else match.group("desc")
+    return kind, (match.group("scope") or "").strip(), bool(match.group("bang")), description
 
 
 def _texts(change: Change) -> list[str]:
