@@ -164,7 +164,7 @@ def note_ignored(previous: Previous, ignored: tuple[str, ...], scheme: str) -> P
     return Previous(previous.tag, previous.reason + note, ignored)
 
 
-_CHANNEL_ALIASES = {"a": "alpha", "b": "beta", "c": "rc", "pre": "rc", "preview": "rc"}
+_CHANNEL_ALIASES = {"a": "alpha", "b": "beta", "c": "rc"}  # PEP 440 spellings
 
 
 def channel(version: AnyVersion) -> str:
