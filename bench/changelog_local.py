@@ -104,6 +104,35 @@ def generate(path: Path, commits: int, seed: int = 20_000) -> list[str]:
     return tags
 
 
+def maintenance(repo: Path, picks: int = 90) -> None:
+    """``maint-0.1.1``: a maintenance release forked at v0.1.0 with ``picks`` cherry-picks from main
+    (``git cherry-pick -x``), and ``maint-1.0.0`` at the tip, whose previous release it is though not
+    an ancestor: the whole history after v0.1.0, with every commit compared by patch (the range
+    computation at its most expensive). Built once, beside the generated repository's own tags."""
+    if git(repo, "tag", "--list", "maint-0.1.1"):
+        return
+    # Main's first-parent line, merges diffed against it (-m), so every change to a file is seen.
+    log = git(repo, "log", "--reverse", "--first-parent", "-m", "--format=@%H %P", "--name-only", "v0.1.0..main")
+    touched: set[str] = set()
+    chosen: list[str] = []
+    for block in log.split("@")[1:]:
+        sha, *rest = block.split()
+        files = [f for f in rest if f.startswith("src/")]
+        if len(rest) - len(files) == 1 and not touched.intersection(files):
+            chosen.append(sha)  # not a merge, and the first change of its file since the fork: picks cleanly
+        touched.update(files)
+        if len(chosen) == picks:
+            break
+    git(repo, "checkout", "-q", "-b", "maint-0.1.x", "v0.1.0")
+    for sha in chosen:
+        git(repo, "cherry-pick", "-x", sha)
+    git(repo, "tag", "maint-0.1.1")
+    git(repo, "tag", "maint-0.1.0", "v0.1.0")
+    git(repo, "tag", "maint-1.0.0", "whole-1.0.0")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "branch", "-q", "-D", "maint-0.1.x")
+
+
 def git(repo: Path, *args: str) -> str:
     return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, text=True, check=True).stdout.strip()
 
@@ -162,6 +191,7 @@ def main() -> None:
         started = time.perf_counter()
         generate(repo, args.commits)
         print(f"generated {repo} in {time.perf_counter() - started:.1f}s")
+    maintenance(repo)
     tags = git(repo, "tag", "--list", "v*", "--sort=v:refname").split()
     small_from, small_to = tags[-2], tags[-1]
 
@@ -197,6 +227,16 @@ def main() -> None:
     bench(
         "git-cliff (whole history)",
         [str(binary), "--offline", "--no-exec", "--tag", "whole-1.0.0"],
+        repo,
+        args.runs,
+        env,
+    )
+    span = "maint-0.1.1..maint-1.0.0"
+    print(f"previous release on a maintenance branch, {span}: {count(span)} commits, 90 cherry-picked")
+    bench("sovereign (whole history, branch previous)", [*sovereign, "--tag", "maint-1.0.0"], repo, args.runs, env)
+    bench(
+        "git-cliff (whole history, branch previous)",
+        [str(binary), "--offline", "--no-exec", "--tag", "maint-1.0.0", span],
         repo,
         args.runs,
         env,

@@ -23,7 +23,7 @@ def realistic(repo: RepoBuilder) -> dict[str, str]:
     shas: dict[str, str] = {}
     repo.commit("Initial commit", author="Alice <alice@example.com>")
     repo.tag("v1.0.0", annotated=True)
-    # A maintenance branch with its own release: not an ancestor of v1.1.0.
+    # A maintenance branch with its own release: not an ancestor of v1.1.0, yet its previous release.
     repo.branch("release-1.0")
     repo.checkout("release-1.0")
     shas["backport"] = repo.commit("fix: backport crash fix", author="Bob <bob@example.com>")

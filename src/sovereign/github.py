@@ -203,15 +203,25 @@ class GitHub:
         body = self._json(response, what)
         if not isinstance(body, dict):
             raise SovereignError(f"GitHub GraphQL answered {what} without a JSON object", "check GITHUB_GRAPHQL_URL")
-        if body.get("errors"):
-            first = body["errors"][0]
+        errors = body.get("errors")
+        if errors:
             raise SovereignError(
-                f"GitHub GraphQL refused {what}: {str(first.get('message', first))[:200]}",
+                f"GitHub GraphQL refused {what}: {_graphql_message(errors)[:200]}",
                 "check the repository name and the token's access",
             )
+        if "data" not in body:
+            raise SovereignError(f"GitHub GraphQL answered {what} without data", "check GITHUB_GRAPHQL_URL")
         return body["data"]
 
     def rate_note(self) -> str:
         if self.rate_remaining is None:
             return f"{self.requests} GitHub request(s)"
         return f"{self.requests} GitHub request(s), rate limit remaining {self.rate_remaining}"
+
+
+def _graphql_message(errors: object) -> str:
+    """The first error's message, whatever shape ``errors`` has (a list of objects, a string, an object)."""
+    first = errors[0] if isinstance(errors, list) else errors
+    if isinstance(first, dict):
+        first = first.get("message", first)
+    return " ".join(str(first).split())  # one line, so it cannot start a workflow command

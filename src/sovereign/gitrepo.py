@@ -20,8 +20,12 @@ class GitRepo:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def _git(self, *args: str) -> subprocess.CompletedProcess[bytes]:
+    def _git(self, *args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
         try:
+            if stdin is not None:
+                return subprocess.run(
+                    ["git", "-C", str(self.path), *args], capture_output=True, input=stdin, check=False
+                )
             return subprocess.run(
                 ["git", "-C", str(self.path), *args],
                 capture_output=True,
@@ -31,9 +35,9 @@ class GitRepo:
         except FileNotFoundError:
             raise SovereignError("git is not installed or not on PATH", "install git on the runner") from None
 
-    def run(self, *args: str, check: bool = True) -> bytes:
-        """``git -C path args`` as bytes; a failure becomes a clear SovereignError."""
-        result = self._git(*args)
+    def run(self, *args: str, check: bool = True, stdin: bytes | None = None) -> bytes:
+        """``git -C path args`` as bytes (``stdin`` fed to it); a failure becomes a clear SovereignError."""
+        result = self._git(*args, stdin=stdin)
         if check and result.returncode != 0:
             message = result.stderr.decode("utf-8", "replace").strip().splitlines()
             raise SovereignError(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -164,39 +164,36 @@ def note_ignored(previous: Previous, ignored: tuple[str, ...], scheme: str) -> P
     return Previous(previous.tag, previous.reason + note, ignored)
 
 
-def previous_tag(
-    tag: str,
-    version: AnyVersion,
-    candidates: Mapping[str, AnyVersion],
-    is_ancestor: Callable[[str], bool],
-) -> Previous:
-    """The highest tag below ``tag`` by the scheme's precedence that is an ancestor of it.
+_CHANNEL_ALIASES = {"a": "alpha", "b": "beta", "c": "rc"}  # PEP 440 spellings
+
+
+def channel(version: AnyVersion) -> str:
+    """A prerelease's channel: ``rc`` for ``-rc.2``/``rc2``, ``beta`` for ``-beta.1``/``b1``, ``dev`` for ``.dev3``."""
+    first = version.prerelease[0] if version.prerelease else ""
+    word = re.match(r"[A-Za-z]*", first)
+    name = word.group(0).lower() if word else ""
+    return _CHANNEL_ALIASES.get(name, name)
+
+
+def previous_tag(tag: str, version: AnyVersion, candidates: Mapping[str, AnyVersion]) -> Previous:
+    """The previous release: the highest tag below ``tag`` by the scheme's precedence, ancestor or not.
 
     A stable release skips prereleases (v1.1.0 compares with v1.0.0, not
-    v1.1.0-rc.2); a prerelease compares with the previous tag of any kind.
-    ``is_ancestor(name)`` is asked lazily, highest first.
+    v1.1.0-rc.2). A prerelease compares with the highest lower tag that is
+    stable or in its own channel (v2.0.0-rc.2 with v2.0.0-rc.1; v2.0.0-rc.1
+    with v1.9.0, not v2.0.0-beta.3). Ancestry does not matter: a release on a
+    maintenance branch is still the previous release, and the caller leaves out
+    what it already shipped.
     """
-    below = sorted(
-        ((v, name) for name, v in candidates.items() if v < version and name != tag),
-        key=lambda pair: pair[0],
-        reverse=True,
-    )
-    kind = "tag"
-    if not version.is_prerelease:
+    below = [(v, name) for name, v in candidates.items() if v < version and name != tag]
+    if version.is_prerelease:
+        own = channel(version)
+        below = [(v, name) for v, name in below if not v.is_prerelease or channel(v) == own]
+        kind = f"stable or {own or 'same-channel'} tag"
+    else:
         below = [(v, name) for v, name in below if not v.is_prerelease]
         kind = "release tag"
-    skipped: list[str] = []
-    for _, name in below:
-        if is_ancestor(name):
-            note = (
-                f" (skipped {', '.join(skipped[:3])}{'…' if len(skipped) > 3 else ''}: not ancestors)"
-                if skipped
-                else ""
-            )
-            return Previous(name, f"{name} is the highest {kind} below {tag} that is an ancestor of it{note}")
-        skipped.append(name)
-    if skipped:
-        return Previous(
-            None, f"none of the {len(skipped)} lower {kind}s is an ancestor of {tag}: treated as the first release"
-        )
-    return Previous(None, f"no {kind} below {tag}: first release, everything from the root commit")
+    if not below:
+        return Previous(None, f"no {kind} below {tag}: first release, everything from the root commit")
+    name = sorted(below, key=lambda pair: pair[0])[-1][1]  # sorted: the versions only promise __lt__
+    return Previous(name, f"{name} is the highest {kind} below {tag}")

@@ -25,15 +25,17 @@ def test_notes_for_a_realistic_release(action, tmp_path):
     )
     assert result.returncode == 0, result.log
     out = result.outputs
-    assert out["previous-tag"] == "v1.0.0"
+    # v1.0.1 is on the release-1.0 branch: not an ancestor, yet the previous release (issue 13).
+    assert out["previous-tag"] == "v1.0.1"
     assert (out["commit-count"], out["pr-count"], out["breaking-count"], out["security-count"]) == ("16", "2", "2", "2")
-    assert out["compare-url"] == "https://ghe.example.com/octo/widget/compare/v1.0.0...v1.1.0"
+    assert out["compare-url"] == "https://ghe.example.com/octo/widget/compare/v1.0.1...v1.1.0"
     assert out["markdown-file"] == str(repo.path / "sovereign-artifacts" / "changelog-v1.1.0.md")
     assert out["markdown"] == Path(out["markdown-file"]).read_text(encoding="utf-8")
     doc = load(out["json-file"])
     assert doc["tag"] == "v1.1.0" and doc["repository"] == "octo/widget"
     assert {x["commit"] for x in doc["excluded"]} == {shas["release"], shas["bare-merge"]}, "a bot's change is listed"
-    assert "v1.0.0 is the highest release tag below v1.1.0" in result.summary
+    assert "v1.0.1 is the highest release tag below v1.1.0" in result.summary
+    assert "not an ancestor of v1.1.0" in result.summary
     assert "no API calls" in result.summary
     # The Latin-1 commit says ::warning:: — it must reach the log fenced, never as a command.
     assert not any(line.startswith("::warning::owned") for line in result.stdout.splitlines())
@@ -67,7 +69,7 @@ def test_bad_inputs_are_one_clear_error_each(action, tmp_path):
     cases = {
         ("v9.9.9", ""): "tag 'v9.9.9' does not exist in the checkout",
         ("v1.1.0", "v0.0.1"): "input 'previous-tag': tag 'v0.0.1' does not exist",
-        ("v1.1.0", "v1.0.1"): "input 'previous-tag': 'v1.0.1' is not an ancestor of 'v1.1.0'",
+        ("v1.1.0", "v1.1.0"): "input 'previous-tag' is the release's own tag 'v1.1.0'",
     }
     for (tag, previous), message in cases.items():
         result = action("changelog", {"tag": tag, "previous-tag": previous}, workspace=repo.path)

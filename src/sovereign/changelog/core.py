@@ -21,6 +21,7 @@ from sovereign.notes.classify import classify
 from sovereign.notes.group import group
 from sovereign.notes.model import Collected
 from sovereign.notes.people import contributors
+from sovereign.notes.prune import prune
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub
@@ -166,7 +167,9 @@ def changelog(step: Step, settings: Settings) -> None:
         )
 
     grouped = group(found.commits, found.prs, span.tag_commit)
-    classified = classify(grouped.changes, settings.config)
+    changes, left_out = prune(grouped.changes, found, span.previous.tag, span.tag_commit)
+    classified = classify(changes, settings.config)
+    classified.excluded[:0] = left_out
     split = tags.split_tag(tag, scheme)
     version = split[1] if split else None
     meta = Meta(

@@ -63,7 +63,7 @@ STAGE = Stage(
     description="Release notes with breaking and security changes first, as Markdown and JSON.",
     own_inputs=(
         TAG_INPUT,
-        Input("previous-tag", "compare with this tag (default: the highest version below tag that is an ancestor)"),
+        Input("previous-tag", "compare with this tag (default: the highest version below tag, ancestor or not)"),
         Input(
             "version-scheme", "how tags hold versions: semver (v1.2.3-rc.1) or pep440 (1.2, 1.2rc1, 1.2.dev1)", "semver"
         ),

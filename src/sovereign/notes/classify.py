@@ -11,6 +11,8 @@ from sovereign.notes.config import BREAKING_TITLE, OTHER_TITLE, SECURITY_TITLE, 
 from sovereign.notes.group import is_advisory_merge
 from sovereign.notes.model import Change
 from sovereign.notes.people import BOT_SUFFIX
+from sovereign.notes.release_commits import RELEASE_COMMIT
+from sovereign.notes.reverts import REVERT_TITLE, titled
 
 CONVENTIONAL = re.compile(r"^(?P<type>[A-Za-z]+)(?:\((?P<scope>[^()\r\n]*)\))?(?P<bang>!)?:\s*(?P<desc>\S.*)$")
 # `net/http: fix …`, `pyproject.toml: add …`, `cmd/go, go/build: …`: a component, not a type.
@@ -52,10 +54,6 @@ DEPENDENCY_UPDATE = re.compile(
 )
 # A word, not part of a name: `step-security/harden-runner` or `SECURITY.md` is no security fix.
 SECURITY_WORDS = re.compile(r"(?<![\w/.-])(?:security|vulnerabilit(?:y|ies))(?![\w/.-])", re.I)
-RELEASE_COMMIT = re.compile(
-    r"^(?:chore\(release\)!?:|release[: ]\s*v?\d+\.\d+|(?:bump|set) version\b|prepare (?:for )?release\b|v?\d+\.\d+\.\d+\s*$)",
-    re.I,
-)
 _WEIGHT = {t: i for i, t in enumerate(("security", "feat", "fix", "perf", "deps", "docs", "refactor", "revert"))}
 _TYPE_ALIASES = {"feature": "feat", "bugfix": "fix", "doc": "docs", "performance": "perf", "dep": "deps"}
 _DEPENDENCY_KINDS = ("", "chore", "build", "fix", "ci", "deps")
@@ -104,11 +102,12 @@ def conventional(title: str) -> tuple[str, str, bool, str]:
         kind = match.group("type").lower()
         kind = _TYPE_ALIASES.get(kind, kind)
         if kind in TYPES:
-            return kind, (match.group("scope") or "").strip(), bool(match.group("bang")), match.group("desc")
+            description = titled(match.group("desc")) if kind == "revert" else match.group("desc")
+            return kind, (match.group("scope") or "").strip(), bool(match.group("bang")), description
     component = COMPONENT.match(title)
     if component:
         return "", component.group("scope"), False, component.group("desc")
-    if re.match(r'^Revert "(.+)"\s*$', title):
+    if REVERT_TITLE.match(title):
         return "revert", "", False, title
     return "", "", False, title
 

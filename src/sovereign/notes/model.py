@@ -69,3 +69,7 @@ class Collected:
     prs: dict[str, PullRequest] = field(default_factory=dict)  # commit sha -> its pull request
     source: str = "git"
     notes: list[str] = field(default_factory=list)
+    # When the previous release is on another branch: its commits the range lacks, and the
+    # range's commits git found with the same patch there (cherry-picks, backports).
+    earlier: list[Commit] = field(default_factory=list)
+    same_patch: set[str] = field(default_factory=set)

@@ -233,10 +233,8 @@ def check_newer(ctx: Context, required: bool) -> tuple[Check, str | None]:
     names = list(names)
     candidates = tags.release_tags(ctx.tag, names, ctx.scheme)
     candidates.pop(ctx.tag, None)
-    try:
-        previous = _previous(ctx, version, candidates)
-    except SovereignError as err:  # previous-tag is a by-product: it never fails the gate
-        previous = tags.Previous(None, f"not determined ({err.what})")
+    # The changelog's rule (ancestor or not), so both stages name the same previous release.
+    previous = tags.previous_tag(ctx.tag, version, candidates)
     previous = tags.note_ignored(previous, tags.unreadable(ctx.tag, names, candidates, ctx.scheme), ctx.scheme)
     higher = sorted((v, n) for n, v in candidates.items() if not v < version)
     note = f"; previous-tag: {previous.reason}"
@@ -254,20 +252,6 @@ def check_newer(ctx: Context, required: bool) -> tuple[Check, str | None]:
         return Check(name, FAIL, f"{what} [tags from {source}]", fix), previous.tag
     what = f"{ctx.tag} is above all {len(candidates)} other release tag(s) [tags from {source}]"
     return Check(name, PASS, what + note), previous.tag
-
-
-def _previous(ctx: Context, version: tags.AnyVersion, candidates: dict[str, tags.AnyVersion]) -> tags.Previous:
-    git = ctx.git
-    if git is not None and not ctx.shallow and ctx.tag in ctx.local_tags:
-        local, own = ctx.local_tags, ctx.local_tags[ctx.tag].commit
-        return tags.previous_tag(ctx.tag, version, candidates, lambda other: git.is_ancestor(local[other].commit, own))
-    gh = ctx.github
-    if gh is not None and ctx.github_problem is None:
-        return tags.previous_tag(
-            ctx.tag, version, candidates, lambda other: _compare_status(gh, other, ctx.tag) in ("ahead", "identical")
-        )
-    found = tags.previous_tag(ctx.tag, version, candidates, lambda _other: True)
-    return tags.Previous(found.tag, found.reason + " (ancestry not verified: no history and no token)")
 
 
 # -- require-commit ------------------------------------------------------------------

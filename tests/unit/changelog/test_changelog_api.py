@@ -48,12 +48,18 @@ class FakeGitHub:
     """GitHub's GraphQL and REST, answered from a real repository and a table of pull requests."""
 
     def __init__(
-        self, repo: Path, prs: dict[str, dict[str, Any]], page: int = 100, users: dict[str, str] | None = None
+        self,
+        repo: Path,
+        prs: dict[str, dict[str, Any]],
+        page: int = 100,
+        users: dict[str, str] | None = None,
+        crowd: dict[str, list[dict[str, Any]]] | None = None,
     ) -> None:
         self.repo = repo
         self.prs = prs  # commit sha -> PR node
         self.page = page
         self.users = users  # e-mail -> login of the GitHub user; None: every non-bot name, lower-cased
+        self.crowd = crowd or {}  # commit sha -> other PRs that contain it, listed before the one that merged it
         self.queries: list[str] = []
         self.releases: dict[str, dict[str, Any]] = {}
         self.writes: list[tuple[str, dict[str, Any]]] = []
@@ -89,14 +95,28 @@ class FakeGitHub:
             return {"data": {"repository": {"refs": self.tags()}}}
         if "history(first" in query:
             return {"data": {"repository": {"object": {"history": self.history(variables["oid"], variables["after"])}}}}
-        lookups = re.findall(r'(c\d+): object\(oid: "([0-9a-f]{40})"\)', query)
+        lookups = re.findall(r'(c(\d+)): object\(oid: "([0-9a-f]{40})"\)', query)
         assert 0 < len(lookups) <= 100, "batches of at most 100 commits"
-        return {"data": {"repository": {alias: self.associated(sha) for alias, sha in lookups}}}
+        first = int(re.findall(r"associatedPullRequests\(first: (\d+)", query)[0])
+        return {
+            "data": {
+                "repository": {alias: self.associated(sha, variables.get(f"a{i}"), first) for alias, i, sha in lookups}
+            }
+        }
 
-    def associated(self, sha: str) -> dict[str, Any]:
+    def associated(self, sha: str, after: str | None = None, first: int = 5) -> dict[str, Any]:
         pr = self.prs.get(sha)
+        every = [*self.crowd.get(sha, []), *([pr] if pr else [])]
+        start = int(after or 0)
+        more = start + first < len(every)
         name, email = git(self.repo, "show", "-s", "--format=%an%x1f%ae", sha).strip().split("\x1f")
-        return {"author": {"user": self.user(name, email)}, "associatedPullRequests": {"nodes": [pr] if pr else []}}
+        return {
+            "author": {"user": self.user(name, email)},
+            "associatedPullRequests": {
+                "pageInfo": {"hasNextPage": more, "endCursor": str(start + first) if more else None},
+                "nodes": every[start : start + first],
+            },
+        }
 
     def user(self, name: str, email: str) -> dict[str, str] | None:
         """The commit author's GitHub user, as GitHub links it by address; bots are not Users."""
@@ -144,7 +164,14 @@ class FakeGitHub:
     def compare(self, url: str) -> dict[str, Any]:
         base, head = url.split("/compare/")[1].split("?", maxsplit=1)[0].split("...")
         ancestor = subprocess.run(["git", "-C", str(self.repo), "merge-base", "--is-ancestor", base, head], check=False)
-        return {"status": "ahead" if ancestor.returncode == 0 else "diverged"}
+        ahead = len(git(self.repo, "rev-list", f"{base}..{head}").split())
+        behind = len(git(self.repo, "rev-list", f"{head}..{base}").split())
+        return {
+            "status": "ahead" if ancestor.returncode == 0 else "diverged",
+            "merge_base_commit": {"sha": git(self.repo, "merge-base", base, head).strip()},
+            "ahead_by": ahead,
+            "behind_by": behind,
+        }
 
     def find_release(self, request: Any) -> tuple[int, dict[str, str], str]:
         tag = request.url.rsplit("/", 1)[1]
@@ -232,7 +259,13 @@ def test_every_query_matches_githubs_published_schema():
         pytest.skip("GitHub's GraphQL schema is not fetched: run scripts/fetch-graphql-schema.sh (needs npm)")
     from sovereign.notes import pulls
 
-    for query in (pulls.HISTORY_QUERY, pulls.TAGS_QUERY, pulls.associated_query(["a" * 40, "b" * 40])):
+    shas = ["a" * 40, "b" * 40]
+    for query in (
+        pulls.HISTORY_QUERY,
+        pulls.TAGS_QUERY,
+        pulls.associated_query(shas),
+        pulls.associated_query(shas, paged=True),
+    ):
         assert schema_errors(query) == []
     assert schema_errors('query { repository(owner: "o", name: "n") { nope } }'), "the check can fail"
 
@@ -280,12 +313,13 @@ def test_github_source_gives_the_same_notes_from_the_api_alone(scenario, tmp_pat
     code, lines, step = run_api(empty, tag="v1.1.0", source="github")
     assert code == 0, lines
     remote = load(step.outputs["json-file"])
-    assert remote["previous_tag"] == "v1.0.0"
+    assert remote["previous_tag"] == "v1.0.1"
     assert outline(remote) == outline(local)
     assert remote["stats"]["commits"] == 16
     history_pages = sum("history(first" in q for q in fake.queries)
     total = len(git(repo.path, "rev-list", "v1.1.0").split())
-    assert history_pages < math.ceil(total / 5) + 1, "the walk stops at the previous tag"
+    # The tag's history down to where it meets v1.0.1's branch (the root here), and that branch's one page.
+    assert history_pages <= math.ceil(total / 5) + 1
     assert len(responses.calls) <= budget(16 * 20, 3), "pages of 5 stand in for pages of 100"
     assert fake.invalid == []
 
@@ -475,3 +509,124 @@ def test_git_auto_and_github_count_the_same_people(tmp_path):
     assert entries[shas["bot"]]["author"] == "dependabot[bot]", "GraphQL's Bot login gets its [bot] back"
     assert "by dependabot[bot]" in auto_notes and "@dependabot" not in auto_notes
     assert fake.invalid == []
+
+
+# -- issue 13: ranges across branches, paging edge cases ------------------------------
+def listed_shas(doc: Any) -> list[str]:
+    return sorted(sha for s in doc["sections"] for e in s["entries"] for sha in e["commits"])
+
+
+def api_only(tmp_path: Path, tag: str) -> tuple[int, list[str], Any]:
+    empty = tmp_path / "no-checkout"
+    empty.mkdir(exist_ok=True)
+    return run_api(empty, tag=tag, source="github")
+
+
+@responses.activate
+def test_api_walk_does_not_trust_commit_dates(tmp_path):
+    """A commit whose clock was years behind comes after its own parents in GitHub's history."""
+    repo = RepoBuilder(tmp_path / "repo")
+    repo.commit("chore: root", {"r.txt": "r"})
+    repo.commit("feat: base", {"y.txt": "y"})
+    repo.branch("feature")
+    behind = {"GIT_AUTHOR_DATE": "@1500000000 +0000", "GIT_COMMITTER_DATE": "@1500000000 +0000"}
+    repo.git("commit", "-q", "--allow-empty", "-m", "fix: on main", env=behind)
+    repo.tag("v1.0.0")
+    repo.checkout("feature")
+    repo.commit("feat: on the branch", {"f.txt": "f"})
+    repo.checkout("main")
+    repo.merge("feature", "Merge pull request #7 from octo/feature\n\nBranch work")
+    repo.tag("v1.1.0")
+    order = git(repo.path, "rev-list", "v1.1.0").split()
+    assert order[-1] == git(repo.path, "rev-parse", "v1.0.0").strip(), "the previous tag comes last"
+    FakeGitHub(repo.path, {}, page=1).install(responses.mock)
+    code, lines, step = api_only(tmp_path, "v1.1.0")
+    assert code == 0, lines
+    doc = load(step.outputs["json-file"])
+    assert listed_shas(doc) == sorted(git(repo.path, "rev-list", "v1.0.0..v1.1.0").split())
+    assert doc["stats"]["commits"] == 2
+
+
+@responses.activate
+def test_the_merging_pull_request_is_found_beyond_the_first_five(tmp_path):
+    repo = RepoBuilder(tmp_path / "repo")
+    repo.commit("chore: start")
+    repo.tag("v1.0.0")
+    sha = repo.commit("fix: keep the socket open")  # no (#N): only the API knows its PR
+    repo.tag("v1.1.0")
+    elsewhere = [pr(60 + i, f"release branch sync {i}", "f" * 40) for i in range(6)]  # merged elsewhere
+    fake = FakeGitHub(repo.path, {sha: pr(50, "fix: keep the socket open", sha)}, crowd={sha: elsewhere})
+    fake.install(responses.mock)
+    code, lines, step = run_api(repo.path, tag="v1.1.0")
+    assert code == 0, lines
+    entry = entries_of(load(step.outputs["json-file"]))[sha]
+    assert (entry["pr"], entry["how"]) == (50, "squash merge")
+    assert sum("after: $a0" in q for q in fake.queries) == 1, "one more page, for that commit only"
+    assert fake.invalid == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"errors": "something broke"},
+        {"errors": ["something broke"]},
+        {"errors": {"message": "something broke"}},
+        {"errors": [{"message": "something\nbroke"}]},
+    ],
+)
+@responses.activate
+def test_graphql_errors_of_any_shape_are_one_clear_error(scenario, body):
+    repo, _ = scenario
+    responses.add(responses.POST, GRAPHQL, json=body)
+    code, lines, _ = run_api(repo.path, tag="v1.1.0")
+    errors = [line for line in lines if line.startswith("::error")]
+    assert code == 1 and len(errors) == 1, lines
+    assert "GitHub GraphQL refused pull requests of the release's commits: something broke —" in errors[0]
+    assert not any("Traceback" in line or "internal error" in line for line in lines)
+
+
+@responses.activate
+def test_graphql_answer_without_data_is_a_clear_error(scenario):
+    repo, _ = scenario
+    responses.add(responses.POST, GRAPHQL, json={"message": "ok"})
+    code, lines, _ = run_api(repo.path, tag="v1.1.0")
+    assert code == 1
+    assert [line for line in lines if line.startswith("::error")] == [
+        "::error title=changelog::GitHub GraphQL answered pull requests of the release's commits without data "
+        "— check GITHUB_GRAPHQL_URL"
+    ]
+
+
+@responses.activate
+def test_api_range_across_branches_uses_the_trailers_and_says_what_it_cannot_know(tmp_path):
+    from maintenance_history import cherry_pick
+
+    repo = RepoBuilder(tmp_path / "repo")
+    repo.commit("feat: first", {"a.txt": "a"})
+    repo.tag("v9.0.0")
+    repo.branch("9.0.x")
+    picked = repo.commit("fix: close the handle", {"c.txt": "c"})
+    plain = repo.commit("fix: patch only", {"p.txt": "p"})
+    new = repo.commit("feat: stream", {"d.txt": "d"})
+    repo.checkout("9.0.x")
+    cherry_pick(repo, picked)  # -x: the trailer names the original
+    cherry_pick(repo, plain, False)  # no trailer: only a patch id ties it
+    repo.tag("v9.0.1")
+    repo.checkout("main")
+    repo.tag("v9.1.0")
+    FakeGitHub(repo.path, {}, page=2).install(responses.mock)
+    code, lines, step = api_only(tmp_path, "v9.1.0")
+    assert code == 0, lines
+    remote = load(step.outputs["json-file"])
+    assert remote["previous_tag"] == "v9.0.1"
+    assert "from the API alone, same-patch copies cannot be recognised" in remote["previous_tag_reason"]  # type: ignore[typeddict-item]
+    assert {sha: x["reason"] for x in remote["excluded"] for sha in x["commits"]} == {
+        picked: "already released in v9.0.1"
+    }
+    assert listed_shas(remote) == sorted([plain, new])
+    code, lines, step = run_stage(repo.path, tag="v9.1.0", source="git")
+    here = load(step.outputs["json-file"])
+    assert {sha: x["reason"] for x in here["excluded"] for sha in x["commits"]} == {
+        picked: "already released in v9.0.1",
+        plain: "already released in v9.0.1",
+    }, "git compares patches too"

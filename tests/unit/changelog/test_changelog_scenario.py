@@ -17,9 +17,11 @@ def test_git_notes_account_for_every_commit(tmp_path):
     code, lines, step = run_stage(repo.path, tag="v1.1.0", source="git")
     assert code == 0, lines
     doc = load(step.outputs["json-file"])
-    assert doc["previous_tag"] == "v1.0.0"
-    assert "v1.0.1" in doc["previous_tag_reason"] and "not ancestors" in doc["previous_tag_reason"]  # type: ignore[typeddict-item]
-    in_range = repo.git("rev-list", "v1.0.0..v1.1.0").split()
+    # v1.0.1 lives on the release-1.0 branch: not an ancestor, yet the previous release (issue 13;
+    # the old rule took v1.0.0, the highest ancestor).
+    assert doc["previous_tag"] == "v1.0.1"
+    assert "not an ancestor of v1.1.0" in doc["previous_tag_reason"]  # type: ignore[typeddict-item]
+    in_range = repo.git("rev-list", "v1.0.1..v1.1.0").split()
     listed = [sha for s in doc["sections"] for e in s["entries"] for sha in e["commits"]]  # type: ignore[typeddict-item]
     left_out = [sha for x in doc["excluded"] for sha in x["commits"]]
     assert sorted(listed + left_out) == sorted(in_range), "every commit exactly once"
@@ -56,7 +58,7 @@ def test_git_notes_account_for_every_commit(tmp_path):
     assert entries[shas["hotfix"]]["title"] == "hotfix for the widget"
     assert set(doc["contributors"]) == {"Alice", "Bob", "Carol", "Dave", "Erin", "Test Author"}, "bots are not counted"
     assert step.outputs["breaking-count"] == "2" and step.outputs["security-count"] == "2"
-    assert step.outputs["compare-url"] == "https://github.example.com/octo/widget/compare/v1.0.0...v1.1.0"
+    assert step.outputs["compare-url"] == "https://github.example.com/octo/widget/compare/v1.0.1...v1.1.0"
     # Untrusted commit text never reaches the log as a workflow command.
     assert not any(line.startswith("::warning::owned") for line in lines)
     notes = Path(step.outputs["markdown-file"]).read_text(encoding="utf-8")
@@ -74,6 +76,6 @@ def test_prerelease_compares_with_previous_tag_of_any_kind(tmp_path):
     assert step.outputs["previous-tag"] == "v1.1.0"
     assert step.outputs["commit-count"] == "1"
     rc = run_stage(repo.path, tag="v1.1.0-rc.1", source="git")[2]
-    assert rc.outputs["previous-tag"] == "v1.0.0"
+    assert rc.outputs["previous-tag"] == "v1.0.1", "the last stable release, on its maintenance branch"
     doc = json.loads(Path(rc.outputs["json-file"]).read_text(encoding="utf-8"))
     assert doc["version"] == "1.1.0-rc.1"

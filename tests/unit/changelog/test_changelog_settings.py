@@ -36,9 +36,9 @@ def work(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real_git, real_core = GitRepo._git, stage.changelog
 
-    def git(self: GitRepo, *args: str) -> object:
+    def git(self: GitRepo, *args: str, stdin: bytes | None = None) -> object:
         calls.append("git " + " ".join(args))
-        return real_git(self, *args)
+        return real_git(self, *args, stdin=stdin)
 
     def send(self: requests.Session, request: requests.PreparedRequest, **kwargs: object) -> object:
         calls.append(f"HTTP {request.method} {request.url}")

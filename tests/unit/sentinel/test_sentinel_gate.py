@@ -84,7 +84,7 @@ def test_require_newer_false_still_reports_previous(history):
     assert result.code == 0, result.log
 
 
-def test_previous_tag_skips_a_tag_on_a_side_branch(repo):
+def test_previous_tag_is_the_highest_lower_release_even_on_a_side_branch(repo):
     repo.commit("root")
     repo.tag("v1.0.0")
     repo.branch("side")
@@ -95,8 +95,8 @@ def test_previous_tag_skips_a_tag_on_a_side_branch(repo):
     repo.commit("main work")
     repo.tag("v1.2.0")
     result = run_sentinel(repo.path, {"tag": "v1.2.0"})
-    assert result.outputs["previous-tag"] == "v1.0.0"
-    assert "skipped v1.1.0" in result.check("require-newer")["reason"]
+    assert result.outputs["previous-tag"] == "v1.1.0", "the changelog's rule: ancestor or not"
+    assert "v1.1.0 is the highest release tag below v1.2.0" in result.check("require-newer")["reason"]
 
 
 def test_other_prefixes_are_ignored(history):

@@ -7,7 +7,7 @@ from gitfactory import RepoBuilder
 
 from sovereign import semver
 from sovereign.gitrepo import GitRepo
-from sovereign.tags import previous_tag, release_tags
+from sovereign.tags import Previous, channel, previous_tag, release_tags, split_tag
 
 # semver.org §11's own example, in ascending order.
 ORDERED = [
@@ -45,24 +45,51 @@ def test_from_tag_and_split():
     assert semver.from_tag("v01.2.3") is None
 
 
-def test_previous_release_skips_prereleases_and_non_ancestors():
+def choose(tag: str, names: list[str], scheme: str = "semver") -> Previous:
+    own = split_tag(tag, scheme)
+    assert own is not None
+    return previous_tag(tag, own[1], release_tags(tag, names, scheme))
+
+
+def test_previous_release_is_the_highest_lower_version_ancestor_or_not():
+    # v1.0.2 was tagged on a maintenance branch: still the previous release (issue 13).
     names = ["v1.0.0", "v1.1.0-rc.1", "v1.0.1", "v2.0.0", "other-9.9.9", "v1.0.2"]
-    candidates = release_tags("v1.1.0", names)
-    assert "other-9.9.9" not in candidates
-    ancestors = {"v1.0.0", "v1.0.1", "v1.1.0-rc.1"}  # v1.0.2 was tagged on a side branch
-    chosen = previous_tag("v1.1.0", semver.parse("1.1.0"), candidates, ancestors.__contains__)  # type: ignore[arg-type]
-    assert chosen.tag == "v1.0.1"
-    assert "skipped v1.0.2" in chosen.reason
+    assert "other-9.9.9" not in release_tags("v1.1.0", names)
+    chosen = choose("v1.1.0", names)
+    assert chosen.tag == "v1.0.2", "a stable release skips prereleases"
+    assert chosen.reason == "v1.0.2 is the highest release tag below v1.1.0"
 
 
-def test_prerelease_compares_with_any_kind():
-    candidates = release_tags("v1.1.0-rc.2", ["v1.0.0", "v1.1.0-rc.1"])
-    chosen = previous_tag("v1.1.0-rc.2", semver.parse("1.1.0-rc.2"), candidates, lambda _: True)  # type: ignore[arg-type]
-    assert chosen.tag == "v1.1.0-rc.1"
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        ("v2.0.0-rc.2", "v2.0.0-rc.1"),  # the same channel first
+        ("v2.0.0-rc.1", "v1.9.0"),  # no earlier rc: the last stable, not v2.0.0-beta.3
+        ("v2.0.0-beta.3", "v2.0.0-beta.2"),
+        ("v2.0.0-alpha.1", "v2.0.0-alpha.0"),
+        ("v2.0.0-pre.1", "v1.9.0"),  # a channel of its own: no earlier tag in it
+        ("v2.1.0-rc.1", "v2.0.0"),  # a stable release above the channel's last tag wins
+        ("v2.0.0", "v1.9.0"),
+    ],
+)
+def test_prerelease_compares_within_its_channel_then_with_the_last_stable(tag, expected):
+    names = ["v1.9.0", "v2.0.0-alpha.0", "v2.0.0-beta.2", "v2.0.0-beta.3", "v2.0.0-rc.1", "v2.0.0-rc.2", "v2.0.0"]
+    assert choose(tag, names).tag == expected
+
+
+def test_pep440_channels_read_a_b_rc_and_dev():
+    names = ["24.0", "24.1a1", "24.1b1", "24.1b2", "24.1rc1", "24.1.dev0"]
+    assert choose("24.1b3", names, "pep440").tag == "24.1b2"
+    assert choose("24.1rc2", names, "pep440").tag == "24.1rc1"
+    assert choose("24.1a2", names, "pep440").tag == "24.1a1"
+    assert choose("24.1", names, "pep440").tag == "24.0"
+    assert choose("24.1.dev1", names, "pep440").tag == "24.1.dev0"
+    parsed = split_tag("24.1b3", "pep440")
+    assert parsed is not None and channel(parsed[1]) == "beta"
 
 
 def test_first_release():
-    chosen = previous_tag("v1.0.0", semver.parse("1.0.0"), {}, lambda _: True)  # type: ignore[arg-type]
+    chosen = choose("v1.0.0", [])
     assert chosen.tag is None and "first release" in chosen.reason
 
 
