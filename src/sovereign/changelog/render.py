@@ -170,7 +170,8 @@ def markdown(doc: Changelog, logins: set[str]) -> str:
     lines = [f"## {escape(doc['tag'])} ({doc.get('date', '')[:10]})", ""]
     stats = doc["stats"]
     previous = doc.get("previous_tag")
-    span = f"{escape(previous)}...{escape(doc['tag'])}" if previous else f"everything up to {escape(doc['tag'])}"
+    tip = escape(doc.get("ref") or doc["tag"])  # unreleased notes: headed by the next version, compared up to ref
+    span = f"{escape(previous)}...{tip}" if previous else f"everything up to {tip}"
     lines += [
         f"[Compare {span}]({doc.get('compare_url', '')}) · {stats['commits']} commit(s), "
         f"{stats['prs']} pull request(s), {stats['contributors']} contributor(s)",
