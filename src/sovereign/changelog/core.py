@@ -112,6 +112,8 @@ def summary(
         ["decided by", _decided_by(doc)],
     ]
     head = heading("changelog", str(doc.get("ref") or doc["tag"]), dry_run)
+    if doc.get("unreleased"):
+        head = head.rstrip("\n") + " — unreleased changes\n\n"
     body = notes if len(notes) < SUMMARY_NOTES_LIMIT else truncate(notes, where, SUMMARY_NOTES_LIMIT)
     return head + table(["", ""], rows) + "\n\n" + body + "\n"
 
