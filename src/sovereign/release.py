@@ -14,6 +14,10 @@ from sovereign.errors import SovereignError
 from sovereign.gha import quote
 
 SCHEMA = "sovereign.changelog/v1"
+# In the body of the one draft release the changelog keeps for the next version
+# (draft-release): how it finds its own draft again, and how the sentinel and a
+# later publish-release tell it from a draft someone made by hand.
+DRAFT_MARKER = "<!-- sovereign:draft -->"
 
 
 class Entry(TypedDict):
@@ -50,6 +54,14 @@ class Changelog(TypedDict, total=False):
     contributors: list[str]
     stats: dict[str, Any]
     excluded: list[dict[str, Any]]
+    # the version the changes call for (notes/bump.py); bump_commits: the changes that decided it
+    bump: str
+    bump_reason: str
+    bump_commits: list[dict[str, Any]]
+    next_version: str
+    next_tag: str
+    unreleased: bool  # notes for the commits after the latest release, up to ref (no tag yet)
+    ref: str
 
 
 REQUIRED = ("tag", "repository", "sections", "breaking", "security", "contributors", "stats")

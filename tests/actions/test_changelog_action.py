@@ -121,6 +121,8 @@ def test_a_lost_answer_on_creating_the_release_says_it_may_exist(action, tmp_pat
         def github(seen: Seen, lost: Reply = lost) -> Reply:
             if seen.method == "GET" and seen.path == "/repos/octo/widget/releases/tags/v1.2.0":
                 return Reply(404, b'{"message": "Not Found"}')
+            if seen.method == "GET" and seen.path.partition("?")[0] == "/repos/octo/widget/releases":
+                return Reply(200, b"[]")  # no draft of ours to take over
             if seen.method == "POST" and seen.path == "/repos/octo/widget/releases":
                 return lost
             return Reply(404, b'{"message": "Not Found"}')
@@ -133,7 +135,7 @@ def test_a_lost_answer_on_creating_the_release_says_it_may_exist(action, tmp_pat
                 github={"api_url": url, "graphql_url": url + "/graphql"},
             )
         assert result.returncode == 1, result.log
-        assert [s.method for s in script.seen] == ["GET", "POST"], "the create is never sent twice"
+        assert [s.method for s in script.seen] == ["GET", "GET", "POST"], "the create is never sent twice"
         [error] = result.errors
         assert (
             "the release of v1.2.0 may have been created anyway; re-running is safe: it finds and updates it" in error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import urllib.parse
 
 import pytest
@@ -109,6 +110,10 @@ class FakeGitHub:
         self.seen: list[Seen] = []
 
     def reply(self, seen: Seen) -> Reply:
+        if seen.method == "POST" and seen.path == "/graphql":  # bump-check: the commits' pull requests (none)
+            aliases = re.findall(r"(c\d+): object", json.loads(seen.body)["query"])
+            data = {alias: {"associatedPullRequests": {"nodes": []}} for alias in aliases}
+            return Reply(200, json.dumps({"data": {"repository": data}}).encode())
         if seen.method != "GET":
             return Reply(501, b"")  # the sentinel only reads
         status, body = self.routes.get(urllib.parse.urlsplit(seen.path).path, (404, {"message": "Not Found"}))
@@ -118,7 +123,7 @@ class FakeGitHub:
         self.routes["/repos/octo/widget" + path] = (status, body)
 
     def github(self, **extra: str) -> dict[str, str]:
-        return {"api_url": self.url, "token": TOKEN, **extra}
+        return {"api_url": self.url, "graphql_url": self.url + "/graphql", "token": TOKEN, **extra}
 
 
 @pytest.fixture
@@ -182,6 +187,7 @@ def test_every_check_passes(action, released, fake_github):
         "tag-format": "pass",
         "tag-exists": "pass",
         "require-newer": "pass",
+        "bump-check": "pass",
         "require-commit": "pass",
         "require-branch": "pass",
         "version-files:pyproject.toml": "pass",

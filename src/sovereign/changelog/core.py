@@ -4,64 +4,29 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sovereign import artifacts, preview, tags
-from sovereign.changelog.render import Links, Meta, build, full_notes, markdown, truncate
+from sovereign.changelog.render import BODY_LIMIT, Links, Meta, build, full_notes, markdown, truncate
 from sovereign.changelog.settings import Settings
-from sovereign.errors import SovereignError
 from sovereign.gha import Secret, Step
 from sovereign.github_env import run_url, server_url
 from sovereign.gitrepo import GitRepo
 from sovereign.markdown import escape, heading, plural, table
-from sovereign.notes import sources
-from sovereign.notes.classify import classify
+from sovereign.notes import bump, gather, sources
+from sovereign.notes.classify import Classified, classify
 from sovereign.notes.group import group
 from sovereign.notes.model import Collected
 from sovereign.notes.people import contributors
 from sovereign.notes.prune import prune
+from sovereign.release import DRAFT_MARKER
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub
 
 SUMMARY_NOTES_LIMIT = 200_000  # the step summary holds 1 MiB; the notes are in the artifact anyway
 OUTPUT_NOTES_LIMIT = 900_000  # a step output holds 1 MB; the file has everything
-
-
-@dataclass
-class Plan:
-    """How this run gets its data, decided before anything is read."""
-
-    use_git: bool
-    use_api: bool
-    why: str
-
-
-def plan(source: str, repo: GitRepo, tag: str, has_token: bool) -> Plan:
-    # One git call answers both "is this a checkout?" (empty when not) and "is it shallow?".
-    shallow = repo.run("rev-parse", "--is-shallow-repository", check=False).strip()
-    local = bool(shallow)
-    if source == "github":
-        if not has_token:
-            raise SovereignError("source: github needs a token", "set github-token (it defaults to github.token)")
-        return Plan(False, True, "source: github — everything from the API")
-    if not local:
-        if source == "auto" and has_token:
-            return Plan(False, True, "no git checkout in the workspace: history from the API")
-        raise SovereignError(
-            "the workspace is not a git checkout", "add actions/checkout with fetch-depth: 0 before this step"
-        )
-    if shallow == b"true":
-        if source == "auto" and has_token:
-            return Plan(False, True, "the checkout is shallow: history from the API (fetch-depth: 0 avoids this)")
-        raise SovereignError("the checkout is shallow: the release's history is incomplete", sources.SHALLOW_FIX)
-    if source == "git":
-        return Plan(True, False, "source: git — local history only, no API calls")
-    if has_token:
-        return Plan(True, True, "local history, pull-request data from the API")
-    return Plan(True, False, "local history; no token, so pull requests come from merge and squash messages only")
+BODY_ROOM = BODY_LIMIT - len(DRAFT_MARKER) - 4  # a release body, leaving room for a draft's marker
 
 
 def _github(step: Step, token: Secret, repository: str) -> GitHub | None:
@@ -72,41 +37,53 @@ def _github(step: Step, token: Secret, repository: str) -> GitHub | None:
     return GitHub(token, repository, step.environ)
 
 
-def collect(
-    step: Step,
-    chosen: Plan,
-    repo: GitRepo,
-    gh: GitHub | None,
-    *,
-    given: str,
-    tag: str,
-    pull_url: str,
-    scheme: str = "semver",
-) -> tuple[sources.Range, Collected]:
-    if chosen.use_git:
-        span = sources.local_range(repo, tag, given, scheme)
-        found = sources.local_commits(repo, span, pull_url)
-        if chosen.use_api and gh is not None and found.commits:
-            from sovereign.notes import pulls  # noqa: PLC0415 - only API runs pay for it
-
-            api, logins = pulls.pull_requests(
-                gh, [c.sha for c in found.commits], pull_url, lambda text: step.progress(text, debug=True)
-            )
-            found.prs.update(api)
-            found.commits = [replace(c, login=logins.get(c.sha, c.login)) for c in found.commits]
-            found.source = "git+github"
-        return span, found
-    assert gh is not None
-    span = sources.api_range(gh, tag, given, scheme)
-    return span, sources.api_commits(gh, span, pull_url, step.progress)
-
-
 def _date(found: Collected, span: sources.Range, repo: GitRepo, use_git: bool) -> str:
     stamp = next((c.time for c in found.commits if c.sha == span.tag_commit), None)
     if stamp is None and use_git:
         stamp = int(repo.text("show", "-s", "--format=%at", span.tag_commit) or 0)
     when = dt.datetime.fromtimestamp(stamp, dt.timezone.utc) if stamp else dt.datetime.now(dt.timezone.utc)
     return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _deciding(decision: bump.Bump, links: Links) -> list[dict[str, object]]:
+    """The changes that called for the bump, for the JSON and the summary."""
+    return [
+        {
+            "commit": item.change.head.sha,
+            "title": item.title,
+            "pr": item.change.pr.number if item.change.pr else None,
+            "url": links.pull(item.change.pr.number) if item.change.pr else links.commit(item.change.head.sha),
+        }
+        for item in decision.deciding
+    ]
+
+
+def next_release(classified: Classified, settings: Settings, span: sources.Range, links: Links) -> dict[str, object]:
+    """What the changes call for: the bump, the next version and tag (in the previous release's pattern)."""
+    scheme = settings.version_scheme
+    previous = tags.split_tag(span.previous.tag, scheme) if span.previous.tag else None
+    own = None if settings.unreleased else tags.split_tag(settings.tag, scheme)
+    prefix = own[0] if own else previous[0] if previous else ("v" if scheme == "semver" else "")
+    decision = bump.needed(classified, settings.config, previous[1] if previous else None)
+    version = bump.next_version(previous[1] if previous else None, decision.level, scheme)
+    return {
+        "bump": decision.level,
+        "bump_reason": decision.why,
+        "bump_commits": _deciding(decision, links),
+        "next_version": str(version) if version else "",
+        "next_tag": bump.next_tag(prefix, version),
+    }
+
+
+def _decided_by(doc: dict[str, object], shown: int = 10) -> str:
+    found = doc.get("bump_commits")
+    assert isinstance(found, list)
+    parts = [
+        f"{str(c['commit'])[:7]} {escape(str(c['title']))}" + (f" (#{c['pr']})" if c["pr"] else "")
+        for c in found[:shown]
+    ]
+    more = f"; … and {len(found) - shown} more (see the JSON)" if len(found) > shown else ""
+    return "; ".join(parts) + more or "nothing"
 
 
 def summary(
@@ -123,19 +100,28 @@ def summary(
         ["direct commits", str(stats["direct"])],
         ["breaking / security", f"{stats['breaking']} / {stats['security']}"],
         ["left out (see the JSON for why)", str(stats["excluded"])],
+        ["bump", f"{doc['bump']} — {escape(str(doc['bump_reason']))}"],
+        ["next version", escape(str(doc["next_tag"])) or "none: nothing calls for a release"],
+        ["decided by", _decided_by(doc)],
     ]
-    head = heading("changelog", str(doc["tag"]), dry_run)
+    head = heading("changelog", str(doc.get("ref") or doc["tag"]), dry_run)
+    if doc.get("unreleased"):
+        head = head.rstrip("\n") + " — unreleased changes\n\n"
     body = notes if len(notes) < SUMMARY_NOTES_LIMIT else truncate(notes, where, SUMMARY_NOTES_LIMIT)
     return head + table(["", ""], rows) + "\n\n" + body + "\n"
 
 
 def _publish(
-    step: Step, gh: GitHub | None, tag: str, body: str, *, prerelease: bool, dry_run: bool, out_dir: Path
+    step: Step, gh: GitHub | None, settings: Settings, body: str, *, tag: str, prerelease: bool, target: str
 ) -> str:
-    """Create or update the release (or, in a dry run, save what would be sent); its URL."""
-    from sovereign.changelog.publish import publish  # noqa: PLC0415 - only publishing runs pay for it
+    """Create or update the release, or the draft of the next one (in a dry run, save what would be sent); its URL."""
+    from sovereign.changelog.publish import keep_draft, publish  # noqa: PLC0415 - only publishing runs pay for it
 
-    published = publish(gh, tag, body, prerelease, dry_run)
+    dry_run, out_dir = settings.dry_run, settings.out_dir
+    if settings.draft_release:
+        published = keep_draft(gh, tag, body, target=target, scheme=settings.version_scheme, dry_run=dry_run)
+    else:
+        published = publish(gh, tag, body, prerelease, dry_run, scheme=settings.version_scheme)
     step.info(f"GitHub Release: {published.action} {published.url}".rstrip())
     if dry_run:
         request = json.dumps(published.request, indent=2, ensure_ascii=False)
@@ -146,35 +132,48 @@ def _publish(
     return published.url
 
 
-def changelog(step: Step, settings: Settings) -> None:
-    tag, repository, dry_run, out_dir = settings.tag, settings.repository, settings.dry_run, settings.out_dir
-    if settings.config.warning:
-        step.warning(settings.config.warning)
-    repo = GitRepo(settings.workspace)
-    gh = _github(step, settings.token, repository)
-
-    chosen = plan(settings.source, repo, tag, gh is not None)
-    step.info(f"changelog: {tag} in {repository} — {chosen.why}")
-    links = Links(server_url(step.environ), repository)
+def _range(step: Step, settings: Settings, read: gather.Reader) -> sources.Range:
     scheme = settings.version_scheme
-    span, found = collect(
-        step, chosen, repo, gh, given=settings.previous_tag, tag=tag, pull_url=links.base + "/pull", scheme=scheme
-    )
+    if settings.unreleased:
+        span = read.unreleased_range(settings.ref, settings.previous_tag, scheme)
+    else:
+        span = read.tag_range(settings.tag, settings.previous_tag, scheme)
     step.info(f"previous tag: {span.previous.tag or 'none'} — {span.previous.reason}")
     if span.previous.ignored:
         step.notice(
             f"{len(span.previous.ignored)} tag(s) that are not {scheme} were ignored when choosing the previous release"
         )
+    return span
+
+
+def changelog(step: Step, settings: Settings) -> None:
+    repository, dry_run, out_dir = settings.repository, settings.dry_run, settings.out_dir
+    if settings.config.warning:
+        step.warning(settings.config.warning)
+    repo = GitRepo(settings.workspace)
+    gh = _github(step, settings.token, repository)
+
+    read = gather.reader(settings.source, repo, gh)
+    chosen = read.plan
+    what = f"unreleased changes up to {settings.ref}" if settings.unreleased else settings.tag
+    step.info(f"changelog: {what} in {repository} — {chosen.why}")
+    links = Links(server_url(step.environ), repository)
+    span = _range(step, settings, read)
+    found = read.commits(span, links.base + "/pull", step.debug)
 
     grouped = group(found.commits, found.prs, span.tag_commit)
     changes, left_out = prune(grouped.changes, found, span.previous.tag, span.tag_commit)
     classified = classify(changes, settings.config)
     classified.excluded[:0] = left_out
-    split = tags.split_tag(tag, scheme)
+    coming = next_release(classified, settings, span, links)
+    # In unreleased mode the notes are headed by the version they call for; the files keep one name.
+    tag = settings.tag or str(coming["next_tag"]) or "Unreleased"
+    key = settings.tag or "unreleased"
+    split = None if settings.unreleased else tags.split_tag(tag, settings.version_scheme)
     version = split[1] if split else None
     meta = Meta(
         tag=tag,
-        version=str(version) if version else "",
+        version=str(version) if version else str(coming["next_version"]),
         previous_tag=span.previous.tag,
         previous_reason=span.previous.reason,
         repository=repository,
@@ -182,20 +181,33 @@ def changelog(step: Step, settings: Settings) -> None:
         source=found.source,
     )
     doc = build(meta, classified, grouped.bare_merges, len(found.commits), links)
+    doc.update(coming)  # type: ignore[typeddict-item]
+    if settings.unreleased:
+        doc["unreleased"], doc["ref"] = True, settings.ref
+        doc["compare_url"] = links.compare(
+            span.previous.tag, span.tag_commit
+        )  # a ref may move; HEAD means nothing there
     listed = [item.change for _, items in classified.sections for item in items]
     notes = markdown(doc, {person.login for person in contributors(listed) if person.login})
 
-    md_file = artifacts.write(out_dir, artifacts.file_name("changelog", tag, "md"), notes, step)
-    json_name = artifacts.file_name("changelog", tag, "json")
+    md_file = artifacts.write(out_dir, artifacts.file_name("changelog", key, "md"), notes, step)
+    json_name = artifacts.file_name("changelog", key, "json")
     where = full_notes(run_url(step.environ), md_file.name)  # what a cut copy of the notes points to
     # Written before publishing too, so the notes survive a refused publish.
     json_path = artifacts.write(out_dir, json_name, json.dumps(doc, ensure_ascii=False) + "\n", step)
 
     release_url = ""
-    if settings.publish_release:
-        prerelease = bool(version and version.is_prerelease)
+    if settings.draft_release and not coming["next_tag"]:
+        step.notice("draft-release: nothing calls for a release since the latest one, so no draft was written")
+    elif settings.publish_release or settings.draft_release:
         release_url = _publish(
-            step, gh, tag, truncate(notes, where), prerelease=prerelease, dry_run=dry_run, out_dir=out_dir
+            step,
+            gh,
+            settings,
+            truncate(notes, where, BODY_ROOM),
+            tag=tag,
+            prerelease=bool(version and version.is_prerelease),
+            target=span.tag_commit,
         )
     if release_url:
         doc["release_url"] = release_url
@@ -207,6 +219,7 @@ def changelog(step: Step, settings: Settings) -> None:
         f"changelog: {plural(stats['commits'], 'commit')}, {plural(stats['prs'], 'pull request')}, {stats['direct']} direct, "
         f"{stats['breaking']} breaking, {stats['security']} security, {stats['excluded']} left out; {requests}"
     )
+    step.info(f"bump: {doc['bump']} ({doc['bump_reason']}); next version: {doc['next_tag'] or 'none'}")
     for item in classified.excluded:
         step.debug(f"left out {item.change.head.sha[:12]}: {item.reason}")
     for output, value in (
@@ -221,6 +234,9 @@ def changelog(step: Step, settings: Settings) -> None:
         ("security-count", str(stats["security"])),
         ("compare-url", doc.get("compare_url", "")),
         ("release-url", release_url),
+        ("bump", doc["bump"]),
+        ("next-version", doc["next_version"]),
+        ("next-tag", doc["next_tag"]),
     ):
         step.set_output(output, value)
     step.summary(
@@ -234,4 +250,4 @@ def changelog(step: Step, settings: Settings) -> None:
             dry_run=dry_run,
         )
     )
-    preview.refresh(out_dir, tag, step)
+    preview.refresh(out_dir, key, step)

@@ -170,7 +170,8 @@ def markdown(doc: Changelog, logins: set[str]) -> str:
     lines = [f"## {prose(doc['tag'])} ({doc.get('date', '')[:10]})", ""]
     stats = doc["stats"]
     previous = doc.get("previous_tag")
-    span = f"{prose(previous)}...{prose(doc['tag'])}" if previous else f"everything up to {prose(doc['tag'])}"
+    tip = prose(doc.get("ref") or doc["tag"])  # unreleased notes: headed by the next version, compared up to ref
+    span = f"{prose(previous)}...{tip}" if previous else f"everything up to {tip}"
     counts = ", ".join(
         plural(stats[key], word)
         for key, word in (("commits", "commit"), ("prs", "pull request"), ("contributors", "contributor"))

@@ -2,8 +2,10 @@
 
 Both use GitHub's release.yml shape under ``changelog:`` (``exclude.labels``,
 ``exclude.authors``, ``categories`` with ``title``/``labels``/``exclude``);
-``sovereign.yml`` may add ``types`` (conventional-commit types) to a category
-and ``breaking-labels`` / ``security-labels``. Unknown keys are errors naming
+``sovereign.yml`` may add ``types`` (conventional-commit types) to a category,
+``breaking-labels`` / ``security-labels``, and what decides the version bump:
+``feature-labels`` (labels that call for a minor bump) and ``breaking-in-0x``
+(``minor`` or ``major``: what a breaking change bumps while the major version is 0). Unknown keys are errors naming
 file, line and key: a typo must not silently change the notes. A
 ``.github/release.yml`` found on its own that has another tool's shape
 (GoReleaser, release-please, release-drafter) is not ours to judge: it is
@@ -24,6 +26,7 @@ CANDIDATES = (".github/sovereign.yml", ".github/sovereign.yaml", *GITHUB_FILES)
 BREAKING_TITLE = "Breaking changes"
 SECURITY_TITLE = "Security"
 OTHER_TITLE = "Other"
+BREAKING_IN_0X = ("minor", "major")
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,8 @@ class Config:
     exclude_authors: tuple[str, ...] = ()
     breaking_labels: tuple[str, ...] = ("breaking", "breaking-change", "breaking change", "semver-major", "major")
     security_labels: tuple[str, ...] = ("security", "vulnerability", "cve")
+    feature_labels: tuple[str, ...] = ("feature", "enhancement", "feat", "semver-minor", "minor")
+    breaking_in_0x: str = "minor"  # what a breaking change bumps while the major version is 0 (BREAKING_IN_0X)
     warning: str = ""  # why the file found was ignored
 
 
@@ -57,7 +62,7 @@ DEFAULT_CATEGORIES = (
 DEFAULT = Config("built-in defaults", DEFAULT_CATEGORIES)
 
 _TOP = {"changelog"}
-_CHANGELOG = {"exclude", "categories", "breaking-labels", "security-labels"}
+_CHANGELOG = {"exclude", "categories", "breaking-labels", "security-labels", "feature-labels", "breaking-in-0x"}
 _EXCLUDE = {"labels", "authors"}
 _CATEGORY = {"title", "labels", "types", "exclude"}
 
@@ -158,6 +163,20 @@ def parse_config(text: str, file: str, *, github_file: bool = False) -> Config:
         config = replace(
             config, security_labels=tuple(x.lower() for x in check.strings(body, "security-labels", "changelog"))
         )
+    if "feature-labels" in body:
+        config = replace(
+            config, feature_labels=tuple(x.lower() for x in check.strings(body, "feature-labels", "changelog"))
+        )
+    if "breaking-in-0x" in body:
+        value = body["breaking-in-0x"]
+        if value not in BREAKING_IN_0X:
+            raise YamlError(
+                file,
+                body.lines["breaking-in-0x"],
+                f"'changelog.breaking-in-0x' must be minor or major, got {value!r}",
+                "minor: a breaking change bumps 0.3.1 to 0.4.0; major: to 1.0.0",
+            )
+        config = replace(config, breaking_in_0x=str(value))
     return config
 
 

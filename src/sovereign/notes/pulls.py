@@ -253,6 +253,11 @@ def compare(gh: GitHub, base: str, head: str) -> Comparison:
     )
 
 
+def is_ancestor(gh: GitHub, ancestor: str, descendant: str) -> bool:
+    """Whether ``ancestor`` is in ``descendant``'s history (the unreleased range's latest release)."""
+    return compare(gh, ancestor, descendant).status in ("ahead", "identical")
+
+
 def _commit(node: dict[str, Any]) -> Commit:
     message = str(node.get("message") or "")
     subject, _, body = message.strip("\n").partition("\n")

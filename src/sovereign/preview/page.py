@@ -21,7 +21,7 @@ CHANNELS: dict[str, tuple[str, Callable[[object], str]]] = {
     "discord": ("Discord", discord.message),
     "teams": ("Microsoft Teams", teams.message),
 }
-RESULT_ICON = {"pass": "✅ pass", "fail": "❌ fail", "skip": "⏭️ skip"}
+RESULT_ICON = {"pass": "✅ pass", "fail": "❌ fail", "skip": "⏭️ skip", "warn": "⚠️ warn"}
 
 
 class Artifacts:
@@ -180,7 +180,7 @@ table{border-collapse:collapse;width:100%;margin:8px 0}
 th,td{border:1px solid var(--line);padding:5px 8px;text-align:left;vertical-align:top}
 th{background:var(--soft)}
 td.num,.num{text-align:right;font-variant-numeric:tabular-nums}
-tr.pass td:nth-child(2){color:#1a7f37}tr.fail td{background:#ffebe9}tr.skip td:nth-child(2){color:var(--muted)}
+tr.pass td:nth-child(2){color:#1a7f37}tr.fail td{background:#ffebe9}tr.skip td:nth-child(2){color:var(--muted)}tr.warn td{background:#fff8c5}
 .note,.missing{color:var(--muted)}.missing{font-style:italic}.fail{color:#cf222e}
 .alt{color:var(--muted);font-style:italic}
 .chip{display:inline-block;font-size:12px;font-weight:normal;background:#eaeef2;color:var(--fg);border-radius:10px;padding:0 8px;margin:0 2px}

@@ -21,12 +21,13 @@ from sovereign import tags
 from sovereign.errors import SovereignError
 from sovereign.gha import quote
 from sovereign.gitrepo import GitRepo, Tag
+from sovereign.release import DRAFT_MARKER
 from sovereign.sentinel.version_files import VersionFileError, read_version, same_version
 
 if TYPE_CHECKING:  # requests is imported only when a token is there
     from sovereign.github import GitHub
 
-PASS, FAIL, SKIP = "pass", "fail", "skip"
+PASS, FAIL, SKIP, WARN = "pass", "fail", "skip", "warn"  # warn: reported, never blocks
 API_ACCESS_FIX = "pass github-token (the default ${{ github.token }} works) with the permissions in sentinel/README.md"
 HISTORY_FIX = "run actions/checkout with fetch-depth: 0, or give github-token"
 # GitHub verification reasons that can change on their own if asked again.
@@ -42,7 +43,7 @@ class Check:
     """One line of the report: what was checked, pass/fail/skip, and why."""
 
     name: str
-    result: str  # "pass" | "fail" | "skip"
+    result: str  # "pass" | "fail" | "skip" | "warn"
     reason: str
     fix: str = ""
 
@@ -488,6 +489,13 @@ def check_not_released(ctx: Context) -> Check:
 
 
 def _released(ctx: Context, release: Mapping[str, Any]) -> Check:
+    if release.get("draft") and DRAFT_MARKER in str(release.get("body") or ""):
+        return Check(
+            "not-already-released",
+            PASS,
+            f"{ctx.tag} has only the draft the changelog keeps for the next version (draft-release): "
+            "publish-release will publish it",
+        )
     kind = "a draft release" if release.get("draft") else "a published release"
     found = f"{ctx.tag} already has {kind}: {release.get('html_url', '')}"
     attempt = ctx.environ.get("GITHUB_RUN_ATTEMPT", "1")

@@ -13,7 +13,9 @@ from sovereign import artifacts, preview, semver, tags
 from sovereign.errors import Failed, SovereignError
 from sovereign.gha import Step, quote
 from sovereign.markdown import code, escape, heading, table
+from sovereign.sentinel.bump_check import BumpCheck, check_bump
 from sovereign.sentinel.checks import (
+    WARN,
     Check,
     Context,
     check_branch,
@@ -159,9 +161,11 @@ def _skipped(checks: list[Check]) -> str:
 
 
 def render_summary(tag: str, checks: list[Check], dry_run: bool, previous: str | None = None) -> str:
-    icon = {"pass": "✅ pass", "fail": "❌ fail", "skip": "⏭️ skip"}
+    icon = {"pass": "✅ pass", "fail": "❌ fail", "skip": "⏭️ skip", WARN: "⚠️ warn"}
     failed = sum(c.result == "fail" for c in checks)
-    verdict = "❌ the release is blocked" if failed else "✅ the release may proceed" + _skipped(checks)
+    warned = sum(c.result == WARN for c in checks)
+    warnings = f" ({warned} warning(s))" if warned else ""
+    verdict = "❌ the release is blocked" if failed else "✅ the release may proceed" + warnings + _skipped(checks)
     rows = [
         [escape(c.name), icon[c.result], escape(c.reason) + (f" — {escape(c.fix)}" if c.fix else "")] for c in checks
     ]
@@ -187,7 +191,7 @@ def _client(settings: Settings, environ: Mapping[str, str]) -> tuple[GitHub | No
         return None, err, ""
 
 
-def _run_checks(ctx: Context, settings: Settings) -> tuple[str | None, list[Check]]:
+def _run_checks(ctx: Context, settings: Settings) -> tuple[str | None, list[Check], BumpCheck]:
     """Every check after tag-format, in order; an adapter failure fails only its own check."""
     checks: list[Check] = [run_check("tag-exists", lambda: check_tag_exists(ctx))]
     previous: str | None = None
@@ -196,6 +200,10 @@ def _run_checks(ctx: Context, settings: Settings) -> tuple[str | None, list[Chec
     except SovereignError as err:
         newer = Check("require-newer", "fail", err.what, err.fix)
     checks.append(newer)
+    bump = check_bump(
+        ctx, settings.bump_check, settings.config, settings.repository or ctx.environ.get("GITHUB_REPOSITORY", "")
+    )
+    checks.append(bump.check)
     checks.append(run_check("require-commit", lambda: check_commit(ctx, settings.require_commit)))
     checks.append(run_check("require-branch", lambda: check_branch(ctx, settings.require_branch)))
     checks.extend(check_version_files(ctx, list(settings.version_files)))
@@ -205,7 +213,7 @@ def _run_checks(ctx: Context, settings: Settings) -> tuple[str | None, list[Chec
         checks.extend(check_required(ctx, list(settings.required_checks), settings.checks_timeout))
     except SovereignError as err:
         checks.append(Check("required-checks", "fail", err.what, err.fix))
-    return previous, checks
+    return previous, checks, bump
 
 
 def gate(
@@ -234,14 +242,18 @@ def gate(
         scheme=settings.version_scheme,
     )
 
-    previous, more = _run_checks(ctx, settings)
+    previous, more, bump = _run_checks(ctx, settings)
     checks = [tag_check.check, *more]
 
     for check in checks:
         step.info(f"{check.result.upper():4}  {check.name}: {check.reason}")
+        if check.result == WARN:
+            step.warning(f"{check.name}: {check.reason}" + (f" — {check.fix}" if check.fix else ""))
     if github is not None:
         step.info(f"sentinel: {github.rate_note()}")
-    report = {"tag": tag, "previous_tag": previous, "checks": [asdict(c) for c in checks]}
+    report: dict[str, object] = {"tag": tag, "previous_tag": previous, "checks": [asdict(c) for c in checks]}
+    if bump.report:
+        report["bump"] = bump.report
     report_text = json.dumps(report, ensure_ascii=False)
     step.set_output("report", report_text)
     saved = artifacts.write(

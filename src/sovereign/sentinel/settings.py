@@ -6,7 +6,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from sovereign.errors import SovereignError
 from sovereign.gha import Secret
+from sovereign.notes.config import Config
+
+BUMP_CHECKS = ("fail", "warn", "off")
 
 
 @dataclass(frozen=True)
@@ -22,6 +26,8 @@ class Settings:
     required_checks: tuple[str, ...]
     checks_timeout: int  # seconds
     require_signed: bool
+    bump_check: str  # one of BUMP_CHECKS
+    config: Config | SovereignError | None  # the changelog's config (or why it could not be read); None with off
     github_token: Secret
     repository: str  # owner/name, "" when unknown
     dry_run: bool

@@ -9,11 +9,22 @@ from pathlib import Path
 
 from sovereign import artifacts, tags
 from sovereign.errors import SovereignError
-from sovereign.gha import GITHUB_TOKEN_INPUT, REPOSITORY_INPUT, TAG_INPUT, Input, Inputs, Stage, Step, release_tag
+from sovereign.gha import (
+    GITHUB_TOKEN_INPUT,
+    REPOSITORY_INPUT,
+    TAG_INPUT,
+    Input,
+    Inputs,
+    Stage,
+    Step,
+    quote,
+    release_tag,
+)
 from sovereign.github_env import repository_or_origin
+from sovereign.notes.config import Config, load_config
 from sovereign.sentinel.gate import gate
 from sovereign.sentinel.required_checks import split_names
-from sovereign.sentinel.settings import Settings
+from sovereign.sentinel.settings import BUMP_CHECKS, Settings
 
 
 def _tag_pattern(raw: str) -> re.Pattern[str] | None:
@@ -50,7 +61,21 @@ def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
     tag_pattern = _tag_pattern(inputs.raw("tag-pattern"))
     scheme = tags.check_scheme(inputs.text("version-scheme"))
     artifacts_dir = artifacts.artifacts_dir(inputs.text("artifacts-dir"), environ)
+    bump_check = inputs.text("bump-check").lower() or "warn"
+    if bump_check not in BUMP_CHECKS:
+        raise SovereignError(
+            f"input 'bump-check' must be fail, warn or off, got {quote(inputs.text('bump-check'))}",
+            "use bump-check: warn (the default), fail to block a release bumped too little, or off",
+        )
     workspace = _workspace(environ)
+    config: Config | SovereignError | None = None  # read only when bump-check uses it
+    if bump_check != "off":
+        try:
+            config = load_config(workspace, inputs.text("config"))
+        except SovereignError as err:
+            if bump_check == "fail":
+                raise
+            config = err  # with warn, the check warns: the changelog stage reports the file itself
     return Settings(
         tag=tag,
         tag_pattern=tag_pattern,
@@ -63,6 +88,8 @@ def resolve_settings(inputs: Inputs, environ: Mapping[str, str]) -> Settings:
         required_checks=tuple(split_names(inputs.raw("required-checks"))),
         checks_timeout=checks_timeout,
         require_signed=require_signed,
+        bump_check=bump_check,
+        config=config,
         github_token=inputs.secret("github-token"),
         repository=repository_or_origin(inputs.text("repository"), environ),
         dry_run=dry_run,
@@ -113,6 +140,12 @@ STAGE = Stage(
         ),
         Input("checks-timeout", "seconds to wait for pending required checks", "0"),
         Input("require-signed", "the tag must be annotated with a signature GitHub verified", "false", boolean=True),
+        Input(
+            "bump-check",
+            "fail, warn or off: is the tag's bump over the previous release at least what its changes call for?",
+            "warn",
+        ),
+        Input("config", "the changelog's config file, so bump-check classifies as the changelog does"),
         GITHUB_TOKEN_INPUT,
         REPOSITORY_INPUT,
     ),

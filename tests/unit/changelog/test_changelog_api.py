@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import responses
 from changelog_scenario import realistic, run_stage
+from fake_releases import Releases
 from gitfactory import RepoBuilder
 
 from sovereign.release import load
@@ -61,8 +62,7 @@ class FakeGitHub:
         self.users = users  # e-mail -> login of the GitHub user; None: every non-bot name, lower-cased
         self.crowd = crowd or {}  # commit sha -> other PRs that contain it, listed before the one that merged it
         self.queries: list[str] = []
-        self.releases: dict[str, dict[str, Any]] = {}
-        self.writes: list[tuple[str, dict[str, Any]]] = []
+        self.releases = Releases()
         self.invalid: list[str] = []  # schema errors of the queries received
 
     def install(self, rsps: responses.RequestsMock) -> None:
@@ -73,17 +73,9 @@ class FakeGitHub:
             re.compile(rf"{re.escape(API)}/repos/octo/widget/compare/.*"),
             callback=lambda r: (200, headers, json.dumps(self.compare(r.url))),
         )
-        rsps.add_callback(
-            responses.GET,
-            re.compile(rf"{re.escape(API)}/repos/octo/widget/releases/tags/.*"),
-            callback=self.find_release,
-        )
-        rsps.add_callback(responses.POST, f"{API}/repos/octo/widget/releases", callback=self.create_release)
-        rsps.add_callback(
-            responses.PATCH,
-            re.compile(rf"{re.escape(API)}/repos/octo/widget/releases/\d+"),
-            callback=self.update_release,
-        )
+        releases = re.compile(rf"{re.escape(API)}/repos/octo/widget/releases(/.*)?(\\?.*)?$")
+        for method in (responses.GET, responses.POST, responses.PATCH):
+            rsps.add_callback(method, releases, callback=self.release_call)
 
     # -- GraphQL --------------------------------------------------------------
     def graphql(self, request: Any) -> dict[str, Any]:
@@ -173,30 +165,14 @@ class FakeGitHub:
             "behind_by": behind,
         }
 
-    def find_release(self, request: Any) -> tuple[int, dict[str, str], str]:
-        tag = request.url.rsplit("/", 1)[1]
-        if tag in self.releases:
-            return 200, {}, json.dumps(self.releases[tag])
-        return 404, {}, json.dumps({"message": "Not Found"})
+    def release_call(self, request: Any) -> tuple[int, dict[str, str], str]:
+        answer = self.releases.handle(request.method, request.url, request.body)
+        assert answer is not None, request.url
+        return answer[0], {}, json.dumps(answer[1])
 
-    def create_release(self, request: Any) -> tuple[int, dict[str, str], str]:
-        body = json.loads(request.body)
-        self.writes.append(("POST", body))
-        release = {
-            **body,
-            "id": 100 + len(self.releases),
-            "html_url": f"https://github.example.com/octo/widget/releases/tag/{body['tag_name']}",
-        }
-        self.releases[body["tag_name"]] = release
-        return 201, {}, json.dumps(release)
-
-    def update_release(self, request: Any) -> tuple[int, dict[str, str], str]:
-        body = json.loads(request.body)
-        self.writes.append(("PATCH", body))
-        release_id = int(request.url.rsplit("/", 1)[1])
-        release = next(r for r in self.releases.values() if r["id"] == release_id)
-        release.update(body)
-        return 200, {}, json.dumps(release)
+    @property
+    def writes(self) -> list[tuple[str, dict[str, Any]]]:
+        return self.releases.writes
 
 
 def pr(

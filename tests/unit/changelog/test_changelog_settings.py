@@ -161,6 +161,8 @@ def test_inputs_resolve_into_typed_frozen_settings(workspace: Path) -> None:
     settings = stage.resolve_settings(resolve(stage.STAGE.inputs, environ, cli), environ)
     assert settings == Settings(
         tag="v1.1.0",  # from the tag push
+        unreleased=False,
+        ref="HEAD",
         previous_tag="v1.0.0",
         version_scheme="semver",
         source="auto",  # empty means the default
@@ -170,6 +172,7 @@ def test_inputs_resolve_into_typed_frozen_settings(workspace: Path) -> None:
         config=DEFAULT,
         token=settings.token,
         publish_release=True,
+        draft_release=False,
         dry_run=False,
     )
     assert isinstance(settings.token, Secret) and settings.token.reveal() == TOKEN
@@ -188,6 +191,8 @@ def test_publish_without_token_is_fine_in_a_dry_run(workspace: Path) -> None:
 def _settings(workspace: Path, **changes: object) -> Settings:
     base = Settings(
         tag="v1.1.0",
+        unreleased=False,
+        ref="HEAD",
         previous_tag="",
         version_scheme="semver",
         source="git",
@@ -197,6 +202,7 @@ def _settings(workspace: Path, **changes: object) -> Settings:
         config=DEFAULT,
         token=Secret(""),
         publish_release=False,
+        draft_release=False,
         dry_run=False,
     )
     return dataclasses.replace(base, **changes)  # type: ignore[arg-type]

@@ -314,7 +314,7 @@ def test_without_token_api_checks_skip_or_fail_as_requested(history):
     result = run_sentinel(history.path, {"tag": "v1.1.0"})
     assert result.code == 0, result.log
     assert (
-        "sentinel: v1.1.0 passed 3 check(s) (6 skipped: require-commit, require-branch, version-files, "
+        "sentinel: v1.1.0 passed 4 check(s) (6 skipped: require-commit, require-branch, version-files, "
         "require-signed, not-already-released, required-checks)" in result.lines
     ), "a skip is named, never hidden in a pass"
     assert result.result("not-already-released") == "skip"

@@ -15,6 +15,7 @@ from sentinel_runner import TOKEN, FakeClock, run_sentinel
 from sovereign.errors import Failed
 from sovereign.gha import Secret, Step, resolve
 from sovereign.gitrepo import GitRepo
+from sovereign.notes.config import DEFAULT
 from sovereign.sentinel import stage
 from sovereign.sentinel.gate import gate
 from sovereign.sentinel.settings import Settings
@@ -148,6 +149,8 @@ def test_every_input_is_typed_once(tmp_path):
         required_checks=("test (ubuntu, 3.12)", "lint"),
         checks_timeout=120,
         require_signed=False,
+        bump_check="warn",  # the default
+        config=DEFAULT,  # no config file in the workspace: the changelog's built-in defaults
         github_token=settings.github_token,
         repository="octo/widget",
         dry_run=False,
@@ -180,6 +183,8 @@ def plain_settings(workspace: Path, **changes: object) -> Settings:
         required_checks=(),
         checks_timeout=0,
         require_signed=False,
+        bump_check="warn",
+        config=DEFAULT,
         github_token=Secret(""),
         repository="",
         dry_run=False,
