@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sovereign import artifacts, preview, tags
+from sovereign.changelog import template
 from sovereign.changelog.render import Links, Meta, build, contributors, full_notes, markdown, truncate
 from sovereign.changelog.settings import Settings
 from sovereign.errors import SovereignError
@@ -125,12 +126,12 @@ def summary(
 
 
 def _publish(
-    step: Step, gh: GitHub | None, tag: str, body: str, *, prerelease: bool, dry_run: bool, out_dir: Path
+    step: Step, gh: GitHub | None, tag: str, body: str, *, prerelease: bool, dry_run: bool, out_dir: Path, name: str
 ) -> str:
     """Create or update the release (or, in a dry run, save what would be sent); its URL."""
     from sovereign.changelog.publish import publish  # noqa: PLC0415 - only publishing runs pay for it
 
-    published = publish(gh, tag, body, prerelease, dry_run)
+    published = publish(gh, tag, body, prerelease, dry_run, name=name)
     step.info(f"GitHub Release: {published.action} {published.url}".rstrip())
     if dry_run:
         request = json.dumps(published.request, indent=2, ensure_ascii=False)
@@ -144,6 +145,8 @@ def changelog(step: Step, settings: Settings) -> None:
     tag, repository, dry_run, out_dir = settings.tag, settings.repository, settings.dry_run, settings.out_dir
     if settings.config.warning:
         step.warning(settings.config.warning)
+    if settings.config.notice:
+        step.notice(settings.config.notice)
     repo = GitRepo(settings.workspace)
     gh = _github(step, settings.token, repository)
 
@@ -176,7 +179,10 @@ def changelog(step: Step, settings: Settings) -> None:
     doc = build(meta, classified, grouped.bare_merges, len(found.commits), links)
     listed = [item.change for _, items in classified.sections for item in items]
     _, logins = contributors(listed)
-    notes = markdown(doc, logins)
+    if settings.config.layout.active:
+        notes = template.render(doc, classified, logins, settings.config, scheme)
+    else:
+        notes = markdown(doc, logins)
 
     md_file = artifacts.write(out_dir, artifacts.file_name("changelog", tag, "md"), notes, step)
     json_name = artifacts.file_name("changelog", tag, "json")
@@ -188,7 +194,14 @@ def changelog(step: Step, settings: Settings) -> None:
     if settings.publish_release:
         prerelease = bool(version and version.is_prerelease)
         release_url = _publish(
-            step, gh, tag, truncate(notes, where), prerelease=prerelease, dry_run=dry_run, out_dir=out_dir
+            step,
+            gh,
+            tag,
+            truncate(notes, where),
+            prerelease=prerelease,
+            dry_run=dry_run,
+            out_dir=out_dir,
+            name=template.release_name(doc, settings.config, scheme),
         )
     if release_url:
         doc["release_url"] = release_url

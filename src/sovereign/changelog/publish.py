@@ -26,8 +26,8 @@ def _body(response: requests.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def release_payload(tag: str, body: str, prerelease: bool) -> dict[str, Any]:
-    return {"tag_name": tag, "name": tag, "body": body, "prerelease": prerelease}
+def release_payload(tag: str, body: str, prerelease: bool, name: str = "") -> dict[str, Any]:
+    return {"tag_name": tag, "name": name or tag, "body": body, "prerelease": prerelease}
 
 
 def find(gh: GitHub, tag: str) -> dict[str, Any] | None:
@@ -36,9 +36,10 @@ def find(gh: GitHub, tag: str) -> dict[str, Any] | None:
     return found if "id" in found else None
 
 
-def publish(gh: GitHub | None, tag: str, body: str, prerelease: bool, dry_run: bool) -> Published:
-    """Create the release, or update the existing one in place. ``gh`` is None in a dry run without a token."""
-    payload = release_payload(tag, body, prerelease)
+def publish(gh: GitHub | None, tag: str, body: str, prerelease: bool, dry_run: bool, *, name: str = "") -> Published:
+    """Create the release, or update the existing one in place. ``gh`` is None in a dry run without a token.
+    ``name``: the config's name-template rendered ("" names the release after its tag)."""
+    payload = release_payload(tag, body, prerelease, name)
     existing = find(gh, tag) if gh is not None and gh.has_token else None
     if dry_run:
         if gh is None or not gh.has_token:
