@@ -141,3 +141,55 @@ def test_a_lost_answer_on_creating_the_release_says_it_may_exist(action, tmp_pat
             "the release of v1.2.0 may have been created anyway; re-running is safe: it finds and updates it" in error
         )
         assert "could not connect" not in error and "try again later" not in error and "DNS" not in error
+
+
+DRAFTER_FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "changelog" / "release-drafter.yml"
+
+
+def test_a_release_drafter_config_renders_as_it_is(action, tmp_path):
+    """A release-drafter user's file, unchanged: its template, categories and change-template.
+    Git mode knows no labels, so every change goes to the category without labels."""
+    repo = RepoBuilder(tmp_path / "workspace")
+    repo.commit("chore: start", files={".github/release-drafter.yml": DRAFTER_FIXTURE.read_text(encoding="utf-8")})
+    repo.tag("v1.0.0")
+    repo.commit("Add a widget catalogue (#10)", author="Carol <carol@example.com>")
+    repo.commit("Fix the *parser* on <empty> input (#11)", author="Dave <dave@example.com>")
+    direct = repo.commit("Reword the readme", author="Carol <carol@example.com>")
+    repo.tag("v1.1.0")
+    result = action("changelog", {"tag": "v1.1.0", "source": "git"}, workspace=repo.path)
+    assert result.returncode == 0, result.log
+    assert result.outputs["markdown"] == (
+        "# What changed in this release\n\n"
+        "## Everything else\n\n"
+        f"- Reword the readme @<!---->Carol (#{direct[:7]})\n"
+        "- Fix the \\*parser\\* on \\<empty\\> input @<!---->Dave (#11)\n"
+        "- Add a widget catalogue @<!---->Carol (#10)\n\n"
+        "Thanks to <!---->Carol and <!---->Dave.\n\n"
+        "**Everything since the last release**: https://github.com/octo/widget/compare/v1.0.0...v1.1.0\n"
+    )
+    assert [line for line in result.stdout.splitlines() if line.startswith("::notice")] == [
+        "::notice title=changelog::.github/release-drafter.yml: Sovereign does not implement autolabeler, "
+        "filter-by-commitish: ignored (see changelog/README.md)"
+    ]
+
+
+def test_a_bad_release_drafter_config_or_template_is_one_error(action, tmp_path):
+    repo = RepoBuilder(tmp_path / "workspace")
+    repo.commit("feat: first", files={".github/release-drafter.yml": "template: $CHANGES\ncategories: 3\n"})
+    repo.tag("v1.0.0")
+    result = action("changelog", {"tag": "v1.0.0"}, workspace=repo.path)
+    assert result.returncode == 1
+    assert result.errors == [
+        "::error title=changelog::.github/release-drafter.yml line 2: 'categories' must be a list, got 3 — "
+        "see changelog/README.md for the config format"
+    ]
+    repo.commit(
+        "chore: templates", files={".github/sovereign.yml": "changelog:\n  template: |\n    $CHANGES\n    $CHANGELOG\n"}
+    )
+    repo.tag("v1.0.1")
+    result = action("changelog", {"tag": "v1.0.1"}, workspace=repo.path)
+    assert result.returncode == 1 and "Traceback" not in result.log
+    assert len(result.errors) == 1
+    assert result.errors[0].startswith(
+        "::error title=changelog::.github/sovereign.yml line 4: unknown placeholder $CHANGELOG in 'changelog.template'"
+    )

@@ -7,6 +7,7 @@ import json
 from typing import TYPE_CHECKING
 
 from sovereign import artifacts, preview, tags
+from sovereign.changelog import template
 from sovereign.changelog.render import BODY_LIMIT, Links, Meta, build, full_notes, markdown, truncate
 from sovereign.changelog.settings import Settings
 from sovereign.gha import Secret, Step
@@ -15,11 +16,12 @@ from sovereign.gitrepo import GitRepo
 from sovereign.markdown import escape, heading, plural, table
 from sovereign.notes import bump, gather, sources
 from sovereign.notes.classify import Classified, classify
+from sovereign.notes.config import Config
 from sovereign.notes.group import group
 from sovereign.notes.model import Collected
 from sovereign.notes.people import contributors
 from sovereign.notes.prune import prune
-from sovereign.release import DRAFT_MARKER
+from sovereign.release import DRAFT_MARKER, Changelog
 
 if TYPE_CHECKING:
     from sovereign.github import GitHub
@@ -112,7 +114,15 @@ def summary(
 
 
 def _publish(
-    step: Step, gh: GitHub | None, settings: Settings, body: str, *, tag: str, prerelease: bool, target: str
+    step: Step,
+    gh: GitHub | None,
+    settings: Settings,
+    body: str,
+    *,
+    tag: str,
+    prerelease: bool,
+    target: str,
+    name: str = "",
 ) -> str:
     """Create or update the release, or the draft of the next one (in a dry run, save what would be sent); its URL."""
     from sovereign.changelog.publish import keep_draft, publish  # noqa: PLC0415 - only publishing runs pay for it
@@ -121,7 +131,7 @@ def _publish(
     if settings.draft_release:
         published = keep_draft(gh, tag, body, target=target, scheme=settings.version_scheme, dry_run=dry_run)
     else:
-        published = publish(gh, tag, body, prerelease, dry_run, scheme=settings.version_scheme)
+        published = publish(gh, tag, body, prerelease, dry_run, scheme=settings.version_scheme, name=name)
     step.info(f"GitHub Release: {published.action} {published.url}".rstrip())
     if dry_run:
         request = json.dumps(published.request, indent=2, ensure_ascii=False)
@@ -146,10 +156,27 @@ def _range(step: Step, settings: Settings, read: gather.Reader) -> sources.Range
     return span
 
 
+def _notes(doc: Changelog, classified: Classified, settings: Settings) -> str:
+    """The Markdown: the config's templates when it has any, else Sovereign's own layout. Only
+    logins the API resolved are mentioned."""
+    listed = [item.change for _, items in classified.sections for item in items]
+    logins = {person.login for person in contributors(listed) if person.login}
+    if settings.config.layout.active:
+        return template.render(doc, classified, logins, settings.config, settings.version_scheme)
+    return markdown(doc, logins)
+
+
+def _say_config(step: Step, config: Config) -> None:
+    """What reading the config found worth saying: another tool's file ignored, keys not implemented."""
+    if config.warning:
+        step.warning(config.warning)
+    if config.notice:
+        step.notice(config.notice)
+
+
 def changelog(step: Step, settings: Settings) -> None:
     repository, dry_run, out_dir = settings.repository, settings.dry_run, settings.out_dir
-    if settings.config.warning:
-        step.warning(settings.config.warning)
+    _say_config(step, settings.config)
     repo = GitRepo(settings.workspace)
     gh = _github(step, settings.token, repository)
 
@@ -187,8 +214,7 @@ def changelog(step: Step, settings: Settings) -> None:
         doc["compare_url"] = links.compare(
             span.previous.tag, span.tag_commit
         )  # a ref may move; HEAD means nothing there
-    listed = [item.change for _, items in classified.sections for item in items]
-    notes = markdown(doc, {person.login for person in contributors(listed) if person.login})
+    notes = _notes(doc, classified, settings)
 
     md_file = artifacts.write(out_dir, artifacts.file_name("changelog", key, "md"), notes, step)
     json_name = artifacts.file_name("changelog", key, "json")
@@ -208,6 +234,7 @@ def changelog(step: Step, settings: Settings) -> None:
             tag=tag,
             prerelease=bool(version and version.is_prerelease),
             target=span.tag_commit,
+            name=template.release_name(doc, settings.config, settings.version_scheme),
         )
     if release_url:
         doc["release_url"] = release_url

@@ -36,8 +36,8 @@ def _body(response: requests.Response) -> dict[str, Any]:
     return body if isinstance(body, dict) else {}
 
 
-def release_payload(tag: str, body: str, prerelease: bool) -> dict[str, Any]:
-    return {"tag_name": tag, "name": tag, "body": body, "prerelease": prerelease}
+def release_payload(tag: str, body: str, prerelease: bool, name: str = "") -> dict[str, Any]:
+    return {"tag_name": tag, "name": name or tag, "body": body, "prerelease": prerelease}
 
 
 def find(gh: GitHub, tag: str) -> dict[str, Any] | None:
@@ -95,11 +95,12 @@ def keep_draft(gh: GitHub | None, tag: str, body: str, *, target: str, scheme: s
 
 
 def publish(
-    gh: GitHub | None, tag: str, body: str, prerelease: bool, dry_run: bool, *, scheme: str = "semver"
+    gh: GitHub | None, tag: str, body: str, prerelease: bool, dry_run: bool, *, scheme: str = "semver", name: str = ""
 ) -> Published:
     """Create the release, or update the existing one in place, or publish our draft of it (a stable
-    release takes over the draft ``draft-release`` kept). ``gh`` is None in a dry run without a token."""
-    payload = release_payload(tag, body, prerelease)
+    release takes over the draft ``draft-release`` kept). ``gh`` is None in a dry run without a token.
+    ``name``: the config's name-template rendered ("" names the release after its tag)."""
+    payload = release_payload(tag, body, prerelease, name)
     existing = find(gh, tag) if gh is not None and gh.has_token else None
     draft = None
     if gh is not None and gh.has_token and not existing and not prerelease:

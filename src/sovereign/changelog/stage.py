@@ -96,7 +96,10 @@ STAGE = Stage(
             "version-scheme", "how tags hold versions: semver (v1.2.3-rc.1) or pep440 (1.2, 1.2rc1, 1.2.dev1)", "semver"
         ),
         Input("source", "auto (local history, API for pull requests when a token is set), git or github", "auto"),
-        Input("config", "config file (default: .github/sovereign.yml, else .github/release.yml)"),
+        Input(
+            "config",
+            "config file (default: .github/sovereign.yml, else .github/release-drafter.yml, else .github/release.yml)",
+        ),
         Input("publish-release", "create or update the GitHub Release of tag with these notes", "false", boolean=True),
         Input(
             "draft-release",

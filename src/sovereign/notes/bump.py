@@ -53,6 +53,12 @@ def needed(classified: Classified, config: Config, previous: tags.AnyVersion | N
     if features:
         return Bump("minor", f"{len(features)} feature(s)", features)
     if listed:
+        # release-drafter's version-resolver: changes without one of its patch labels take its default.
+        default = config.version_resolver.default
+        unlabelled = tuple(item for item in listed if not item.labels & set(config.version_resolver.patch))
+        if unlabelled and rank(default) > rank("patch"):
+            why = f"{len(unlabelled)} change(s) without a version label (version-resolver default: {default})"
+            return Bump(default, why, unlabelled)
         return Bump("patch", f"{len(listed)} change(s), none of them a feature or breaking", tuple(listed))
     return Bump("none", "no change is listed", ())
 

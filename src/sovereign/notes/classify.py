@@ -191,6 +191,8 @@ def _excluded_because(item: Item, config: Config) -> str:
     hit = sorted(item.labels & set(config.exclude_labels))
     if hit:
         return f"label '{hit[0]}' is excluded by {config.source}"
+    if config.include_labels and not item.labels.intersection(config.include_labels):
+        return f"no label listed in include-labels of {config.source}"
     if _author_in(item.author, config.exclude_authors):
         return f"author '{item.author}' is excluded by {config.source}"
     if item.breaking or item.security:
@@ -224,7 +226,8 @@ def classify(changes: list[Change], config: Config) -> Classified:
         if item.breaking or item.security:
             continue  # listed once, in the overlay sections that come first
         category = next((c for c in config.categories if _matches(c, item)), None)
-        (buckets[category.title] if category else other).append(item)
+        # The fallback category (release-drafter's category without labels) takes what no other takes.
+        (buckets[category.title] if category else buckets.get(config.fallback, other)).append(item)
     overlay_security = [i for i in security if not i.breaking]
     sections = [(BREAKING_TITLE, breaking), (SECURITY_TITLE, overlay_security)]
     sections += list(buckets.items())

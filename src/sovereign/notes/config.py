@@ -1,11 +1,13 @@
-"""Changelog configuration: ``.github/sovereign.yml``, else GitHub's ``.github/release.yml``.
+"""Changelog configuration: ``.github/sovereign.yml``, else ``.github/release-drafter.yml``
+(release-drafter's own shape, read by :mod:`sovereign.notes.drafter`), else GitHub's ``.github/release.yml``.
 
 Both use GitHub's release.yml shape under ``changelog:`` (``exclude.labels``,
 ``exclude.authors``, ``categories`` with ``title``/``labels``/``exclude``);
 ``sovereign.yml`` may add ``types`` (conventional-commit types) to a category,
-``breaking-labels`` / ``security-labels``, and what decides the version bump:
+``breaking-labels`` / ``security-labels``, what decides the version bump:
 ``feature-labels`` (labels that call for a minor bump) and ``breaking-in-0x``
-(``minor`` or ``major``: what a breaking change bumps while the major version is 0). Unknown keys are errors naming
+(``minor`` or ``major``: what a breaking change bumps while the major version is 0), and the layout
+templates (``template``, ``change-template``, ``no-changes-template``). Unknown keys are errors naming
 file, line and key: a typo must not silently change the notes. A
 ``.github/release.yml`` found on its own that has another tool's shape
 (GoReleaser, release-please, release-drafter) is not ours to judge: it is
@@ -19,10 +21,12 @@ from pathlib import Path
 
 from sovereign.errors import SovereignError
 from sovereign.notes import yamlread
+from sovereign.notes.layout import SOVEREIGN_KEYS, SOVEREIGN_LAYOUT, Layout, LayoutReader
 from sovereign.notes.yamlread import Map, Seq, YamlError
 
 GITHUB_FILES = (".github/release.yml", ".github/release.yaml")
-CANDIDATES = (".github/sovereign.yml", ".github/sovereign.yaml", *GITHUB_FILES)
+DRAFTER_FILES = (".github/release-drafter.yml", ".github/release-drafter.yaml")
+CANDIDATES = (".github/sovereign.yml", ".github/sovereign.yaml", *DRAFTER_FILES, *GITHUB_FILES)
 BREAKING_TITLE = "Breaking changes"
 SECURITY_TITLE = "Security"
 OTHER_TITLE = "Other"
@@ -36,6 +40,21 @@ class Category:
     types: tuple[str, ...] = ()  # conventional-commit types
     exclude_labels: tuple[str, ...] = ()
     exclude_authors: tuple[str, ...] = ()
+    collapse_after: int = 0  # more entries than this are folded in a <details> block (0: never)
+
+
+@dataclass(frozen=True)
+class VersionResolver:
+    """release-drafter's ``version-resolver``: labels that call for each bump (lower-cased), and the
+    bump for changes none of them label. For the bump: a ``major`` label also marks the change breaking."""
+
+    major: tuple[str, ...] = ()
+    minor: tuple[str, ...] = ()
+    patch: tuple[str, ...] = ()
+    default: str = "patch"
+
+
+NO_RESOLVER = VersionResolver()
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,11 @@ class Config:
     feature_labels: tuple[str, ...] = ("feature", "enhancement", "feat", "semver-minor", "minor")
     breaking_in_0x: str = "minor"  # what a breaking change bumps while the major version is 0 (BREAKING_IN_0X)
     warning: str = ""  # why the file found was ignored
+    include_labels: tuple[str, ...] = ()  # when set, only changes with one of these labels are listed
+    fallback: str = ""  # the category that takes what no other category takes ("": Other, last)
+    layout: Layout = SOVEREIGN_LAYOUT  # templates; inactive keeps Sovereign's own layout
+    version_resolver: VersionResolver = NO_RESOLVER
+    notice: str = ""  # keys that were read but that Sovereign does not implement
 
 
 DEFAULT_CATEGORIES = (
@@ -96,7 +120,7 @@ class _Checker:
         if isinstance(value, str):
             return (value,)  # GitHub accepts a single string too
         if not isinstance(value, Seq) or not all(isinstance(v, str) for v in value):
-            raise YamlError(self.file, line, f"'{where}.{key}' must be a list of strings")
+            raise YamlError(self.file, line, f"'{where + '.' if where else ''}{key}' must be a list of strings")
         return tuple(str(v) for v in value)
 
 
@@ -124,7 +148,8 @@ def parse_config(text: str, file: str, *, github_file: bool = False) -> Config:
     root = check.mapping(document, "", 1, _TOP)
     if "changelog" not in root:
         raise YamlError(file, 1, "no 'changelog:' key", "put categories and exclude under changelog:")
-    body = check.mapping(root["changelog"], "changelog", root.lines["changelog"], _CHANGELOG)
+    allowed = _CHANGELOG if github_file else _CHANGELOG | set(SOVEREIGN_KEYS)  # GitHub's file has no templates
+    body = check.mapping(root["changelog"], "changelog", root.lines["changelog"], allowed)
     exclude = check.mapping(body.get("exclude", ""), "changelog.exclude", body.lines.get("exclude", 1), _EXCLUDE)
     categories: list[Category] = []
     if "categories" in body:
@@ -155,6 +180,9 @@ def parse_config(text: str, file: str, *, github_file: bool = False) -> Config:
         tuple(x.lower() for x in check.strings(exclude, "labels", "changelog.exclude")),
         check.strings(exclude, "authors", "changelog.exclude"),
     )
+    templates = LayoutReader(file, text, "changelog").templates(body, SOVEREIGN_KEYS)
+    if templates:
+        config = replace(config, layout=replace(Layout(active=True), **templates))
     if "breaking-labels" in body:
         config = replace(
             config, breaking_labels=tuple(x.lower() for x in check.strings(body, "breaking-labels", "changelog"))
@@ -203,4 +231,8 @@ def _read(path: Path, shown: str, *, github_file: bool = False) -> Config:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise SovereignError(f"{shown} is not UTF-8 text", "save it as UTF-8") from None
+    if path.name.startswith("release-drafter"):  # release-drafter's config-name is free; its files keep the stem
+        from sovereign.notes.drafter import parse_drafter  # noqa: PLC0415 - drafter builds on this module
+
+        return parse_drafter(text, shown)
     return parse_config(text, shown, github_file=github_file)

@@ -124,3 +124,16 @@ def test_rank_orders_the_levels():
     assert [bump.rank(x) for x in ("none", "patch", "minor", "major")] == [0, 1, 2, 3]
     assert str(bump.stable(semver.parse("2.0.0-rc.1"))) == "2.0.0"
     assert str(bump.stable(tags.parse_version("2.0rc1", "pep440"))) == "2.0"
+
+
+def test_release_drafters_version_resolver_decides_by_label_and_default():
+    from sovereign.notes.config import VersionResolver
+
+    resolver = VersionResolver(major=("major",), minor=("minor",), patch=("patch",), default="minor")
+    config = replace(DEFAULT, version_resolver=resolver, feature_labels=resolver.minor)
+    assert needed(change("fix: one", labels=("patch",)), config=config).level == "patch"
+    found = needed(change("fix: one", labels=("patch",)), change("docs: two"), config=config)
+    assert (found.level, len(found.deciding)) == ("minor", 1)
+    assert "version-resolver default: minor" in found.why
+    assert needed(change("chore: three", labels=("minor",)), config=config).level == "minor"
+    assert needed(change("docs: two"), config=DEFAULT).level == "patch", "without a resolver, the rule is unchanged"
