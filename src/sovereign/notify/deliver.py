@@ -20,12 +20,10 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
-from urllib3 import exceptions as urllib3_exceptions
-from urllib3.exceptions import ConnectTimeoutError, MaxRetryError, NewConnectionError
 
 from sovereign.errors import SovereignError
 from sovereign.gha import Secret, quote
-from sovereign.http import RETRY_AFTER_MAX, call
+from sovereign.http import RETRY_AFTER_MAX, call, never_sent
 from sovereign.notify import limits
 
 NAMES = {"slack": "Slack", "discord": "Discord", "teams": "Teams"}
@@ -79,22 +77,9 @@ def _discord_retry_after(response: requests.Response) -> float | None:
     return None
 
 
-def _never_sent(error: BaseException | None) -> bool:
-    """Whether a transport error happened before the request left (refused,
-    DNS, TLS handshake, connect timeout): urllib3 has already retried those."""
-    if isinstance(error, requests.exceptions.ConnectTimeout):
-        return True
-    if not isinstance(error, requests.exceptions.ConnectionError) or not error.args:
-        return False
-    reason = error.args[0]
-    if isinstance(reason, MaxRetryError):
-        reason = reason.reason
-    return isinstance(reason, (ConnectTimeoutError, NewConnectionError, urllib3_exceptions.SSLError))
-
-
 def _transport_failure(channel: str, err: SovereignError) -> Result:
     # ``call`` raises ``from None``: the transport error is still its context.
-    if _never_sent(err.__context__):
+    if never_sent(err.__context__):
         return Result(channel, False, f"{err.what} (nothing was sent)", err.fix)
     name = NAMES[channel]
     if isinstance(err.__context__, requests.exceptions.ConnectionError):
