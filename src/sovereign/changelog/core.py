@@ -19,7 +19,7 @@ from sovereign.notes.classify import Classified, classify
 from sovereign.notes.config import Config
 from sovereign.notes.group import group
 from sovereign.notes.model import Collected
-from sovereign.notes.people import contributors
+from sovereign.notes.people import Person, contributors
 from sovereign.notes.prune import prune
 from sovereign.release import DRAFT_MARKER, Changelog
 
@@ -156,11 +156,10 @@ def _range(step: Step, settings: Settings, read: gather.Reader) -> sources.Range
     return span
 
 
-def _notes(doc: Changelog, classified: Classified, settings: Settings) -> str:
+def _notes(doc: Changelog, classified: Classified, settings: Settings, people: list[Person]) -> str:
     """The Markdown: the config's templates when it has any, else Sovereign's own layout. Only
     logins the API resolved are mentioned."""
-    listed = [item.change for _, items in classified.sections for item in items]
-    logins = {person.login for person in contributors(listed) if person.login}
+    logins = {person.login for person in people if person.login}
     if settings.config.layout.active:
         return template.render(doc, classified, logins, settings.config, settings.version_scheme)
     return markdown(doc, logins)
@@ -207,14 +206,15 @@ def changelog(step: Step, settings: Settings) -> None:
         date=_date(found, span, repo, chosen.use_git),
         source=found.source,
     )
-    doc = build(meta, classified, grouped.bare_merges, len(found.commits), links)
+    people = contributors([item.change for _, items in classified.sections for item in items])
+    doc = build(meta, classified, grouped.bare_merges, len(found.commits), links, people=people)
     doc.update(coming)  # type: ignore[typeddict-item]
     if settings.unreleased:
         doc["unreleased"], doc["ref"] = True, settings.ref
         doc["compare_url"] = links.compare(
             span.previous.tag, span.tag_commit
         )  # a ref may move; HEAD means nothing there
-    notes = _notes(doc, classified, settings)
+    notes = _notes(doc, classified, settings, people)
 
     md_file = artifacts.write(out_dir, artifacts.file_name("changelog", key, "md"), notes, step)
     json_name = artifacts.file_name("changelog", key, "json")

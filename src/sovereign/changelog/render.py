@@ -18,7 +18,7 @@ from sovereign.notes.classify import Classified, Item
 from sovereign.notes.config import BREAKING_TITLE as BREAKING
 from sovereign.notes.config import SECURITY_TITLE as SECURITY
 from sovereign.notes.model import Change, Commit
-from sovereign.notes.people import contributors
+from sovereign.notes.people import Person, contributors
 from sovereign.release import SCHEMA, Changelog, Entry, Section
 
 BODY_LIMIT = 125_000  # GitHub's limit on a release body, in characters
@@ -106,10 +106,15 @@ def build(
     bare_merges: list[Commit],
     commit_count: int,
     links: Links,
+    *,
+    people: list[Person] | None = None,
 ) -> Changelog:
-    """The JSON document; every commit of the range is in exactly one entry or exclusion."""
+    """The JSON document; every commit of the range is in exactly one entry or exclusion.
+    ``people``: the listed changes' contributors, when the caller has them already."""
     listed = [item.change for _, items in classified.sections for item in items]
-    names = [person.shown for person in contributors(listed)]
+    if people is None:
+        people = contributors(listed)
+    names = [person.shown for person in people]
     excluded = [_excluded(x.change, x.reason, links) for x in classified.excluded]
     excluded += [
         _excluded(

@@ -183,8 +183,11 @@ def _canonical(advisory: str) -> str:
 
 def _author_in(author: str, names: Iterable[str]) -> bool:
     """Logins ignore case; ``dependabot`` also names ``dependabot[bot]``."""
+    if not names:  # the usual case, asked for every change and category
+        return False
     wanted = {n.lower() for n in names}
-    return author.lower() in wanted or (author.lower().endswith(BOT_SUFFIX) and author.lower()[:-5] in wanted)
+    login = author.lower()
+    return login in wanted or (login.endswith(BOT_SUFFIX) and login[: -len(BOT_SUFFIX)] in wanted)
 
 
 def _excluded_because(item: Item, config: Config) -> str:

@@ -98,6 +98,18 @@ def _json_section(files: Artifacts, kind: str, stage: str, render: Callable[[dic
     return render(data)
 
 
+NOTES_LINES = 2_000  # a preview is for looking: a release of thousands of entries shows its start
+
+
+def _notes(notes: str, file_name: str) -> str:
+    lines = notes.splitlines()
+    if len(lines) <= NOTES_LINES:
+        return f'<div class="notes">{markdown(notes)}</div>'
+    shown = markdown("\n".join(lines[:NOTES_LINES]))
+    rest = f"<p><em>… {len(lines) - NOTES_LINES:,} more lines in {esc(file_name)}</em></p>"
+    return f'<div class="notes">{shown}{rest}</div>'
+
+
 def build(directory: Path, tag: str, stage: str = "") -> str:
     """The whole page for ``tag`` from whatever artifacts ``directory`` holds."""
     files = Artifacts(directory, tag)
@@ -117,7 +129,7 @@ def build(directory: Path, tag: str, stage: str = "") -> str:
         (
             "notes",
             "Release notes",
-            f'<div class="notes">{markdown(notes)}</div>'
+            _notes(notes, files.name("changelog", "md"))
             if notes is not None
             else _missing(files, "changelog", "md", "changelog"),
         ),
