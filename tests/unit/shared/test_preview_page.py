@@ -129,3 +129,15 @@ def test_a_preview_that_cannot_be_written_is_a_warning(tmp_path):
 def test_every_stage_refreshes_the_preview(stage):
     package = Path(__file__).resolve().parents[3] / "src" / "sovereign" / stage
     assert any("preview.refresh(" in module.read_text() for module in package.glob("*.py"))
+
+
+def test_huge_notes_show_their_start_and_name_the_file(tmp_path):
+    lines = [f"- change number {i}" for i in range(page.NOTES_LINES + 500)]
+    (tmp_path / f"changelog-{TAG}.md").write_text("\n".join(lines), encoding="utf-8")
+    html = page.build(tmp_path, TAG)
+    assert "change number 1999" in html and "change number 2000" not in html
+    assert f"… 500 more lines in changelog-{TAG}.md" in html
+    short = tmp_path / "short"
+    short.mkdir()
+    (short / f"changelog-{TAG}.md").write_text("\n".join(lines[:10]), encoding="utf-8")
+    assert "more lines in" not in page.build(short, TAG)
