@@ -20,6 +20,7 @@ from packaging.version import Version as PackagingVersion
 
 from sovereign import semver
 from sovereign.errors import SovereignError
+from sovereign.markdown import plural
 
 SCHEMES = ("semver", "pep440")
 
@@ -154,13 +155,18 @@ def _natural(name: str) -> list[tuple[int, str]]:
     return [(int(part), "") if part.isdigit() else (-1, part) for part in re.findall(r"[0-9]+|[^0-9]+", name)]
 
 
+def ignored_tags(count: int, scheme: str) -> str:
+    """``1 tag that is not semver was``, ``3 tags that are not semver were``: the start of a notice."""
+    return f"{plural(count, 'tag')} that {'is' if count == 1 else 'are'} not {scheme} {'was' if count == 1 else 'were'}"
+
+
 def note_ignored(previous: Previous, ignored: tuple[str, ...], scheme: str) -> Previous:
     """``previous`` with the tags left out named in its reason."""
     if not ignored:
         return previous
     shown = ", ".join(ignored[:3]) + ("…" if len(ignored) > 3 else "")
     hint = "; set version-scheme: pep440 if releases are tagged that way" if scheme == "semver" else ""
-    note = f" ({len(ignored)} tag(s) that are not {scheme} were ignored: {shown}{hint})"
+    note = f" ({ignored_tags(len(ignored), scheme)} ignored: {shown}{hint})"
     return Previous(previous.tag, previous.reason + note, ignored)
 
 

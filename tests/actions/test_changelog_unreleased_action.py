@@ -44,7 +44,7 @@ def test_unreleased_notes_after_a_tag(action, tmp_path):
     assert [c["commit"] for c in doc["bump_commits"]] == [feat]
     assert {e["commit"] for s in doc["sections"] for e in s["entries"]} == {fix, feat}
     assert result.summary.startswith("## Sovereign changelog — `HEAD` — unreleased changes\n")
-    assert "| bump | minor — 1 feature\\(s\\) |" in result.summary
+    assert "| bump | minor — 1 feature |" in result.summary
     assert f"| decided by | {feat[:7]} widgets endpoint |" in result.summary
 
 

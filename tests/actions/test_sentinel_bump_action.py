@@ -29,7 +29,7 @@ def test_a_breaking_change_released_as_a_patch_warns_by_default(action, tmp_path
     check = bump_check(result)
     assert check["result"] == "warn"
     assert check["reason"] == (
-        f"v1.2.1 is a patch bump over v1.2.0, but 1 breaking change(s) call for major: {shas[1][:7]} feat!: drop the v1 API"
+        f"v1.2.1 is a patch bump over v1.2.0, but 1 breaking change calls for major: {shas[1][:7]} feat!: drop the v1 API"
     )
     assert check["fix"].startswith("release v2.0.0 instead")
     warnings = [line for line in result.stdout.splitlines() if line.startswith("::warning")]
@@ -42,7 +42,7 @@ def test_a_breaking_change_released_as_a_patch_warns_by_default(action, tmp_path
         "actual": "patch",
         "previous_tag": "v1.2.0",
         "next_tag": "v2.0.0",
-        "why": "1 breaking change(s)",
+        "why": "1 breaking change",
         "commits": [shas[1]],
     }
     page = (repo.path / "sovereign-artifacts" / "preview-v1.2.1.html").read_text(encoding="utf-8")
@@ -55,7 +55,7 @@ def test_bump_check_fail_blocks_a_feature_released_as_a_patch(action, tmp_path):
     result = action("sentinel", {"tag": "v1.2.1", "bump-check": "fail"}, workspace=repo.path)
     assert result.returncode == 1, result.log
     assert result.errors == [
-        f"::error title=sentinel::bump-check: v1.2.1 is a patch bump over v1.2.0, but 1 feature(s) call for minor: "
+        f"::error title=sentinel::bump-check: v1.2.1 is a patch bump over v1.2.0, but 1 feature calls for minor: "
         f"{shas[1][:7]} feat: widgets — release v1.3.0 instead (a bigger bump is fine), "
         "or set bump-check: off if this is intended"
     ]
@@ -85,7 +85,7 @@ def test_the_changelog_config_decides_as_for_the_notes(action, tmp_path):
     repo.tag("v0.5.0")
     result = action("sentinel", {"tag": "v0.5.0", "bump-check": "fail"}, workspace=repo.path)
     assert result.returncode == 1
-    assert "call for major" in result.errors[0] and "release v1.0.0 instead" in result.errors[0]
+    assert "calls for major" in result.errors[0] and "release v1.0.0 instead" in result.errors[0]
 
 
 def test_a_prerelease_is_compared_with_the_last_release(action, tmp_path):
@@ -96,7 +96,7 @@ def test_a_prerelease_is_compared_with_the_last_release(action, tmp_path):
     inputs = {"tag": "v1.3.0-rc.2", "allow-prerelease": "true", "bump-check": "fail"}
     result = action("sentinel", inputs, workspace=repo.path)
     assert result.returncode == 1
-    assert "v1.3.0-rc.2 is a minor bump over v1.2.0, but 1 breaking change(s) call for major" in result.errors[0]
+    assert "v1.3.0-rc.2 is a minor bump over v1.2.0, but 1 breaking change calls for major" in result.errors[0]
 
 
 def test_off_and_unreadable_history(action, tmp_path):

@@ -151,7 +151,7 @@ def _range(step: Step, settings: Settings, read: gather.Reader) -> sources.Range
     step.info(f"previous tag: {span.previous.tag or 'none'} — {span.previous.reason}")
     if span.previous.ignored:
         step.notice(
-            f"{len(span.previous.ignored)} tag(s) that are not {scheme} were ignored when choosing the previous release"
+            f"{tags.ignored_tags(len(span.previous.ignored), scheme)} ignored when choosing the previous release"
         )
     return span
 

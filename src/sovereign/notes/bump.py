@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from packaging.version import Version as PackagingVersion
 
 from sovereign import semver, tags
+from sovereign.markdown import plural
 from sovereign.notes.classify import Classified, Item
 from sovereign.notes.config import Config
 
@@ -32,7 +33,7 @@ def rank(level: str) -> int:
 @dataclass(frozen=True)
 class Bump:
     level: str  # one of LEVELS
-    why: str  # e.g. "2 breaking change(s)", for summaries and messages
+    why: str  # e.g. "2 breaking changes", for summaries and messages
     deciding: tuple[Item, ...]  # the changes that called for this level
 
 
@@ -45,21 +46,21 @@ def needed(classified: Classified, config: Config, previous: tags.AnyVersion | N
     listed = [item for _, items in classified.sections for item in items]
     if classified.breaking:
         in_0x = previous is None or previous.major == 0
-        why = f"{len(classified.breaking)} breaking change(s)"
+        why = plural(len(classified.breaking), "breaking change")
         if in_0x and config.breaking_in_0x == "minor":
             return Bump("minor", why + " while the major version is 0", tuple(classified.breaking))
         return Bump("major", why, tuple(classified.breaking))
     features = tuple(item for item in listed if is_feature(item, config))
     if features:
-        return Bump("minor", f"{len(features)} feature(s)", features)
+        return Bump("minor", plural(len(features), "feature"), features)
     if listed:
         # release-drafter's version-resolver: changes without one of its patch labels take its default.
         default = config.version_resolver.default
         unlabelled = tuple(item for item in listed if not item.labels & set(config.version_resolver.patch))
         if unlabelled and rank(default) > rank("patch"):
-            why = f"{len(unlabelled)} change(s) without a version label (version-resolver default: {default})"
+            why = f"{plural(len(unlabelled), 'change')} without a version label (version-resolver default: {default})"
             return Bump(default, why, unlabelled)
-        return Bump("patch", f"{len(listed)} change(s), none of them a feature or breaking", tuple(listed))
+        return Bump("patch", f"{plural(len(listed), 'change')}, none of them a feature or breaking", tuple(listed))
     return Bump("none", "no change is listed", ())
 
 

@@ -13,7 +13,9 @@ from sovereign.notes.model import Commit, PullRequest
 # byte in it is kept. -z is not used: NUL may not appear in a message anyway.
 # %m is "=" for a commit whose patch is on the other side (--cherry-mark), else "<", ">" or "-".
 _FORMAT = "%x1e%m%x1f%H%x1f%P%x1f%aN%x1f%aE%x1f%at%x1f%B"
-_MERGE_PR = re.compile(r"^Merge pull request #(\d+) from \S+")
+# GitHub writes "from owner/branch" and the title in the body; a merge made by hand or by
+# another tool may put the title on the subject line: `Merge pull request #12 - Title`.
+_MERGE_PR = re.compile(r"^Merge pull request #(\d+)(?: from \S+|[\s,:;-]+(?P<title>.*\S))?")
 _SQUASH_PR = re.compile(r"\(#(\d+)\)\s*$")
 
 
@@ -101,7 +103,8 @@ def parse_log(raw: bytes) -> list[tuple[str, Commit]]:
 def prs_from_messages(commits: list[Commit], pull_url: str) -> dict[str, PullRequest]:
     """The pull requests local history names: GitHub's merge and squash messages.
 
-    ``Merge pull request #12 from owner/branch`` (title in the body) and
+    ``Merge pull request #12 from owner/branch`` (title in the body; after the
+    number when there is no ``from``) and
     ``Title (#12)``, on a squash commit or on a merge commit (GitHub's "default
     merge message: pull request title"). Rebase merges leave no trace in git;
     with ``source: git`` their commits stay direct commits, still listed.
@@ -111,7 +114,9 @@ def prs_from_messages(commits: list[Commit], pull_url: str) -> dict[str, PullReq
         merge = _MERGE_PR.match(commit.subject)
         if merge and commit.is_merge:
             number = int(merge.group(1))
-            title = commit.body.strip().splitlines()[0].strip() if commit.body.strip() else commit.subject
+            title = merge.group("title") or ""
+            if not title:
+                title = commit.body.strip().splitlines()[0].strip() if commit.body.strip() else commit.subject
             found[commit.sha] = PullRequest(number, title, f"{pull_url}/{number}", merge_commit=commit.sha)
             continue
         squash = _SQUASH_PR.search(commit.subject)

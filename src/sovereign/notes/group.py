@@ -9,6 +9,7 @@ has no pull request anyone can see, yet is one change: it owns its commits too.
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 from sovereign.notes.model import Change, Commit, PullRequest
@@ -28,30 +29,53 @@ class Grouped:
 
 
 def introducers(commits: list[Commit], tip: str) -> dict[str, str]:
-    """For every commit off the mainline, the mainline merge that brought it in.
+    """For every commit off the mainline, the merge that brought it in: the innermost one.
 
-    The mainline is the first-parent chain from ``tip``. Merges are visited
-    oldest first, so a commit reachable from several merges belongs to the
-    first one that made it part of the mainline. Linear in the number of commits.
+    The mainline is the first-parent chain from ``tip``. A merge's branch is the
+    first-parent chain from its second parent; a merge on that branch brings in
+    its own branch in turn. So a pull request merged into a maintenance branch
+    that was then merged into the mainline owns its commits, and the outer merge
+    owns the pull request's merge (see :func:`enclosing`). Merges are visited
+    oldest first, so a commit reachable from several merges belongs to the first
+    one that brought it in. Linear in the number of commits.
     """
     by_sha = {c.sha: c for c in commits}
-    mainline: list[str] = []
-    sha: str | None = tip
-    while sha is not None and sha in by_sha:
-        mainline.append(sha)
+    mainline = _chain(by_sha, tip, set())
+    owner: dict[str, str] = {}
+    taken = set(mainline)
+    pending = [mainline]  # first-parent chains, newest first, whose merges bring in branches
+    while pending:
+        chain = pending.pop()
+        for merge in reversed(chain):
+            for parent in by_sha[merge].parents[1:]:
+                branch = _chain(by_sha, parent, taken)
+                taken.update(branch)
+                owner.update(dict.fromkeys(branch, merge))
+                pending.append(branch)
+    return owner
+
+
+def _chain(by_sha: dict[str, Commit], start: str, taken: set[str]) -> list[str]:
+    """The first-parent chain from ``start`` (newest first) up to a commit outside the range or taken."""
+    chain: list[str] = []
+    sha: str | None = start
+    while sha is not None and sha in by_sha and sha not in taken:
+        chain.append(sha)
         parents = by_sha[sha].parents
         sha = parents[0] if parents else None
-    on_mainline = set(mainline)
-    owner: dict[str, str] = {}
-    for merge in reversed(mainline):
-        stack = [p for p in by_sha[merge].parents[1:] if p in by_sha]
-        while stack:
-            current = stack.pop()
-            if current in on_mainline or current in owner or current not in by_sha:
-                continue
-            owner[current] = merge
-            stack.extend(by_sha[current].parents)
-    return owner
+    return chain
+
+
+def enclosing(owner: dict[str, str], sha: str, claims: Container[str]) -> str | None:
+    """The innermost merge around ``sha`` that ``claims`` holds (a pull request's merge), or None."""
+    seen: set[str] = set()
+    current = owner.get(sha)
+    while current is not None and current not in seen:
+        if current in claims:
+            return current
+        seen.add(current)
+        current = owner.get(current)
+    return None
 
 
 def _how(pr: PullRequest, commits: list[Commit]) -> str:
@@ -67,13 +91,15 @@ def group(commits: list[Commit], prs: dict[str, PullRequest], tip: str) -> Group
     owner = introducers(commits, tip)
     by_number: dict[int, Change] = {}
     advisories = {c.sha: Change([], how="merge commit") for c in commits if is_advisory_merge(c) and c.sha not in prs}
+    claims = prs.keys() | advisories.keys()  # owners are merges: only a merge with a PR or an advisory claims
     changes: list[Change] = []
     bare_merges: list[Commit] = []
     for commit in commits:
         pr = prs.get(commit.sha)
-        if pr is None and commit.sha in owner:
-            pr = prs.get(owner[commit.sha])
-        advisory = advisories.get(commit.sha) or (advisories.get(owner.get(commit.sha, "")) if pr is None else None)
+        around = enclosing(owner, commit.sha, claims) if pr is None else None
+        if around is not None:
+            pr = prs.get(around)
+        advisory = advisories.get(commit.sha) or (advisories.get(around or "") if pr is None else None)
         if advisory is not None:
             if commit.sha in advisories:
                 changes.append(advisory)

@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 
 from sovereign.notes import reverts
-from sovereign.notes.group import introducers
+from sovereign.notes.group import enclosing, introducers
 from sovereign.notes.model import Change, Collected, Commit
 
 CHERRY_PICKED = re.compile(r"\(cherry picked from commit ([0-9a-f]{7,40})\)")
@@ -58,7 +58,7 @@ def fold_copies(changes: list[Change], commits: list[Commit], tip: str) -> list[
     kept: list[Change] = []
     for change in changes:
         own = _own(change)
-        merges = {owner.get(c.sha) for c in own}
+        merges = {enclosing(owner, c.sha, heads) for c in own}
         merge = merges.pop() if len(merges) == 1 else None
         target = heads.get(merge) if merge else None
         if own and target is not None and target is not change and all(picked_from(c) for c in own):

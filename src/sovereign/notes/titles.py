@@ -16,6 +16,7 @@ _MARKER = re.compile(
 # Messages git or GitHub write for a merge: they say nothing about the change.
 BOILERPLATE = re.compile(
     r"^(?:Merge pull request #\d+ from (?P<pr_branch>\S+)"
+    r"|Merge pull request #\d+\s*$"
     r"|Merge (?:remote-tracking )?branch '(?P<branch>[^']+)'"
     r"|Merge commit '[0-9a-f]+'"
     r"|Merge commit from fork\s*$)"

@@ -75,6 +75,7 @@ def _compare(ctx: Context, version: tags.AnyVersion, mode: str, config: Config, 
     over = f"{ctx.tag} is a {actual} bump over {span.previous.tag}"
     if bump.rank(actual) >= bump.rank(need.level):
         return BumpCheck(Check(NAME, PASS, f"{over}; the changes call for {need.level} ({need.why})"), report)
-    what = f"{over}, but {need.why} call for {need.level}: {_named(need.deciding)}"
+    calls = "calls" if len(need.deciding) == 1 else "call"
+    what = f"{over}, but {need.why} {calls} for {need.level}: {_named(need.deciding)}"
     fix = f"release {expected} instead (a bigger bump is fine), or set bump-check: off if this is intended"
     return BumpCheck(Check(NAME, FAIL if mode == "fail" else WARN, what, fix), report)

@@ -242,3 +242,38 @@ def test_one_of_each_is_singular_and_a_configured_bot_is_left_out(tmp_path):
     notes = Path(step.outputs["markdown-file"]).read_text(encoding="utf-8")
     assert "· 2 commits, 1 pull request, 1 contributor" in notes
     assert any("changelog: 2 commits, 1 pull request," in line for line in lines)
+
+
+def test_a_pull_request_merged_into_a_maintenance_branch_owns_its_commits(tmp_path):
+    # main ── merge of 2.0.x ── v2.1.0; on 2.0.x, a PR merged with its title as the merge subject.
+    repo = RepoBuilder(tmp_path / "repo")
+    repo.commit("chore: start", author=MAINTAINER)
+    repo.tag("v2.0.0")
+    repo.branch("2.0.x")
+    repo.checkout("2.0.x")
+    side(repo, "typo", ("correct the link in the upgrade guide", HUMAN))
+    repo.checkout("2.0.x")
+    titled = repo.merge("typo", "Correct the upgrade guide's link (#70)")
+    repo.checkout("main")
+    repo.commit("feat: colour the output", files={"colour.txt": "on"}, author=MAINTAINER)
+    back = repo.merge("2.0.x", "Merge branch '2.0.x'")
+    # A pull request merged by hand: the title follows the number, no "from owner/branch".
+    side(repo, "loader", ("tidy the loader", HUMAN), ("test the loader", HUMAN))
+    by_hand = repo.merge("loader", "Merge pull request #71 Tidy the config loader\n\nIt read the file twice.")
+    repo.tag("v2.1.0")
+    code, lines, step = run_stage(repo.path, tag="v2.1.0", source="git")
+    assert code == 0, lines
+    doc = load(step.outputs["json-file"])
+    listed = [(e["pr"], e["title"], e["author"], len(e["commits"])) for s in doc["sections"] for e in s["entries"]]
+    assert sorted(listed, key=str) == sorted(
+        [
+            (70, "Correct the upgrade guide's link", "Nora Quill", 2),  # the work's author, not who merged it
+            (71, "Tidy the config loader", "Nora Quill", 3),
+            (None, "colour the output", "Otto Vance", 1),
+        ],
+        key=str,
+    )
+    assert [(x["commit"], x["reason"].split(":")[0]) for x in doc["excluded"]] == [
+        (back, "merge commit without a pull request")
+    ]
+    assert {titled, by_hand} <= {e["commit"] for s in doc["sections"] for e in s["entries"]}

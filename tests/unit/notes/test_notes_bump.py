@@ -46,9 +46,11 @@ def test_the_changes_that_decided_are_named():
     fix, feat, breaking = change("fix: a"), change("feat: b"), change("perf!: c")
     decided = needed(fix, feat, breaking)
     assert [i.change for i in decided.deciding] == [breaking]
-    assert decided.why == "1 breaking change(s)"
+    assert decided.why == "1 breaking change"
     assert [i.change for i in needed(fix, feat).deciding] == [feat]
     assert {i.change.title for i in needed(fix, change("docs: d")).deciding} == {"fix: a", "docs: d"}
+    assert needed(fix, feat, change("feat: e")).why == "2 features"
+    assert needed(fix).why == "1 change, none of them a feature or breaking"
 
 
 def test_a_label_mapped_to_minor_is_a_feature():

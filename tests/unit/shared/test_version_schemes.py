@@ -49,7 +49,7 @@ def test_tags_the_scheme_cannot_read_are_named_newest_first():
     found = tags.note_ignored(tags.Previous("26.1.2", "why"), ignored, "semver")
     assert found.ignored == ignored
     assert found.reason == (
-        "why (4 tag(s) that are not semver were ignored: 26.2.x, 26.2, 25.1b1…; "
+        "why (4 tags that are not semver were ignored: 26.2.x, 26.2, 25.1b1…; "
         "set version-scheme: pep440 if releases are tagged that way)"
     )
     assert tags.unreadable("26.2.1", names, tags.release_tags("26.2.1", names, "pep440"), "pep440") == ("26.2.x",)
@@ -94,9 +94,9 @@ def test_changelog_semver_ignores_pep440_tags_with_a_notice(repo):
     assert code == 0, lines
     doc = json.loads((repo.path / "sovereign-artifacts" / "changelog-v1.3.0.json").read_text())
     assert doc["previous_tag"] == "v1.2.0"
-    assert "1 tag(s) that are not semver were ignored: v1.2.1.dev1" in doc["previous_tag_reason"]
+    assert "1 tag that is not semver was ignored: v1.2.1.dev1" in doc["previous_tag_reason"]
     notices = [line for line in lines if line.startswith("::notice")]
-    assert notices and "1 tag(s) that are not semver were ignored" in notices[0]
+    assert notices and "1 tag that is not semver was ignored" in notices[0]
 
 
 def test_changelog_pep440_tag_under_semver_points_at_the_scheme(repo):
