@@ -101,23 +101,67 @@ def test_without_pip_here_the_venv_gets_its_own(tmp_path):
     assert (target / bootstrap.READY).is_file()
 
 
-def test_the_install_commands(tmp_path):
+def test_the_install_commands(tmp_path, monkeypatch):
     bootstrap = load_bootstrap()
+    monkeypatch.setattr(bootstrap, "mirror_configured", lambda: False)
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     python = str(bootstrap.venv_python(venv))
-    lock = str(ROOT / "requirements" / "runtime.txt")
-    hashed = ["--require-hashes", "--no-deps", "--only-binary=:all:", "-r", lock]
-    outer = bootstrap.install_command(venv, outer_pip=True)
     site = subprocess.run(
         [python, "-c", "import sys; print([p for p in sys.path if p.endswith('site-packages')][0])"],
         capture_output=True,
         text=True,
         check=True,
     ).stdout.strip()
-    assert outer[:4] == [sys.executable, "-m", "pip", "install"]
-    assert outer[-7:] == [*hashed, "--target", site], "this interpreter's pip, into the venv's site-packages"
-    assert bootstrap.install_command(venv, outer_pip=False)[:4] == [python, "-m", "pip", "install"]
+    hashed = ["--require-hashes", "--no-deps", "--only-binary=:all:", "-r"]
+    by_url, through_index = bootstrap.install_commands(venv, outer_pip=True)
+    assert by_url[:4] == through_index[:4] == [sys.executable, "-m", "pip", "install"]
+    assert through_index[-7:] == [*hashed, str(bootstrap.LOCK), "--target", site], "this pip, into the venv"
+    assert by_url[-12:] == [*hashed, str(bootstrap.URLS), *bootstrap.DIRECT, "--target", site]
+    assert by_url[by_url.index("--no-index") :][:5] == ["--no-index", "--retries", "0", "--timeout", "10"]
+    own = bootstrap.install_commands(venv, outer_pip=False)
+    assert [c[:4] for c in own] == [[python, "-m", "pip", "install"]] * 2 and "--target" not in own[1]
+    monkeypatch.setattr(bootstrap, "URLS", tmp_path / "missing.txt")
+    assert bootstrap.install_commands(venv, outer_pip=True) == (None, through_index), "no URL file: the index"
+
+
+def test_a_mirror_gets_the_index_install_only(tmp_path, monkeypatch):
+    """The caller's index is policy: no direct download from files.pythonhosted.org then."""
+    bootstrap = load_bootstrap()
+    for name in ("PIP_INDEX_URL", "PIP_NO_INDEX", "PIP_CONFIG_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(bootstrap.Path, "home", lambda: tmp_path / "home")
+    monkeypatch.setattr(bootstrap.sys, "prefix", str(tmp_path / "prefix"))
+    config = tmp_path / "pip.conf"
+    config.write_text("[global]\nextra-index-url = file:///opt/more\n")
+    monkeypatch.setenv("PIP_CONFIG_FILE", str(config))
+    system = [p for p in (Path("/etc/xdg/pip/pip.conf"), Path("/etc/pip.conf")) if p.exists()]
+    if not any("index-url" in p.read_text().replace("extra-index-url", "") for p in system):
+        assert not bootstrap.mirror_configured(), "an extra index is not a mirror"
+    config.write_text("[install]\nindex-url = https://mirror.example/simple\n")
+    assert bootstrap.mirror_configured()
+    config.write_text("")
+    monkeypatch.setenv("PIP_INDEX_URL", "https://mirror.example/simple")
+    assert bootstrap.mirror_configured()
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    by_url, through_index = bootstrap.install_commands(venv, outer_pip=True)
+    assert by_url is None and str(bootstrap.LOCK) in through_index and "--no-index" not in through_index
+
+
+@pytest.mark.slow
+def test_an_unreachable_wheel_host_falls_back_to_the_index(tmp_path, monkeypatch, capsys):
+    bootstrap = load_bootstrap()
+    monkeypatch.setattr(bootstrap, "mirror_configured", lambda: False)
+    urls = tmp_path / "runtime-urls.txt"  # the same pins, on a port where nothing listens
+    urls.write_text(bootstrap.URLS.read_text().replace("https://files.pythonhosted.org", "http://127.0.0.1:9"))
+    monkeypatch.setattr(bootstrap, "URLS", urls)
+    assert bootstrap.urls_match_lock()
+    python, created = bootstrap.ensure(tmp_path / "cache")
+    assert created and imports_in(python) == "None None None"
+    said = capsys.readouterr().out.splitlines()
+    assert len(said) == 1 and said[0].startswith("Sovereign: installing by wheel URL failed (")
+    assert said[0].endswith("; installing through the index")
 
 
 @pytest.mark.slow
