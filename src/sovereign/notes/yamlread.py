@@ -9,11 +9,6 @@ from __future__ import annotations
 
 from typing import Union
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.scalarbool import ScalarBoolean
-
 from sovereign.errors import SovereignError
 
 Value = Union[str, int, float, bool, "Map", "Seq"]
@@ -45,6 +40,10 @@ class YamlError(SovereignError):
 
 def parse(text: str, file: str) -> Value:
     """The document in ``text``; a syntax error, duplicate key or second document names the line."""
+    # Imported here: a run without a config file (most) does not pay for ruamel.yaml's import.
+    from ruamel.yaml import YAML  # noqa: PLC0415
+    from ruamel.yaml.error import MarkedYAMLError, YAMLError  # noqa: PLC0415
+
     reader = YAML(typ="rt", pure=True)  # pure: the same parser whether or not a C extension is installed
     try:
         loaded = reader.load(text)
@@ -59,6 +58,9 @@ def parse(text: str, file: str) -> Value:
 
 
 def _convert(node: object, line: int, file: str) -> Value:
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq  # noqa: PLC0415 - parse() has imported them
+    from ruamel.yaml.scalarbool import ScalarBoolean  # noqa: PLC0415
+
     if isinstance(node, CommentedMap):
         mapping = Map(node.lc.line + 1)
         for key, value in node.items():
