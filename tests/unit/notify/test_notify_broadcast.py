@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from fixtures.notify.factory import realistic
+from fixtures.notify.factory import realistic, settings
 
 from sovereign.gha import Secret, Step
 from sovereign.notify.broadcast import broadcast, build_message, mask_tokens
@@ -19,22 +19,7 @@ DISCORD = "https://discord.com/api/webhooks/123/tok-en_SECRET"
 
 
 def make(tmp_path: Path, **changes: object) -> Settings:
-    base = Settings(
-        webhooks={},
-        dry_run=True,
-        fail_on_error=True,
-        status="success",
-        repository="",
-        tag="v1.4.0",
-        title="",
-        release_url="",
-        snapshot_url="",
-        changelog=realistic(),
-        notes="",
-        notes_ignored=False,
-        artifacts_dir=tmp_path / "sovereign-artifacts",
-    )
-    return dataclasses.replace(base, **changes)
+    return settings(tmp_path, **{"changelog": realistic(), **changes})
 
 
 def test_message_from_the_changelog_json(tmp_path):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import responses
-from fixtures.notify.factory import realistic
+from fixtures.notify.factory import realistic, settings
 
 from sovereign.gha import Secret, Step
 from sovereign.notify.broadcast import build_message
@@ -23,23 +22,7 @@ PAGE = "https://ghe.example.com/octo/widget/releases/tag/v1.4.0"
 
 
 def make(tmp_path: Path, **changes: object) -> Settings:
-    base = Settings(
-        webhooks={},
-        dry_run=True,
-        fail_on_error=True,
-        status="success",
-        repository="octo/widget",
-        tag="v1.4.0",
-        title="",
-        release_url="",
-        snapshot_url="",
-        changelog=None,
-        notes="",
-        notes_ignored=False,
-        artifacts_dir=tmp_path / "sovereign-artifacts",
-        github_token=Secret(TOKEN),
-    )
-    return dataclasses.replace(base, **changes)
+    return settings(tmp_path, **{"repository": "octo/widget", "github_token": Secret(TOKEN), **changes})
 
 
 @pytest.fixture
