@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TextIO
 
+from sovereign.markdown import plural
+
 _CODES = {"red": "31", "yellow": "33", "cyan": "36", "bold": "1", "dim": "2", "green": "32"}
 CLEAR_LINE = "\r\x1b[K"  # back to the start of the line and erase it
 
@@ -85,28 +87,24 @@ def duration(seconds: float) -> str:
     return f"{minutes}m{secs:02d}s" if secs else f"{minutes}m"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
 def _kinds(items: list[Any], noun: str) -> str:
     """``9 blocks: header, 5 sections, divider, context`` for a list of typed objects."""
     types = Counter(str(i.get("type") or "?") for i in items if isinstance(i, dict))
     parts = [name if n == 1 else f"{n} {name}s" for name, n in types.items()]
-    return _plural(len(items), noun) + (": " + ", ".join(parts) if parts else "")
+    return plural(len(items), noun) + (": " + ", ".join(parts) if parts else "")
 
 
 def _embeds(embeds: list[Any]) -> str:
     fields = sum(len(e.get("fields") or []) for e in embeds if isinstance(e, dict))
-    return _plural(len(embeds), "embed") + (f" with {_plural(fields, 'field')}" if fields else "")
+    return plural(len(embeds), "embed") + (f" with {plural(fields, 'field')}" if fields else "")
 
 
 def _shape(payload: Any) -> str:
     """The structure of a payload in a few words: what a reader checks first."""
     if isinstance(payload, str):
-        return _plural(len(payload.splitlines()), "line")
+        return plural(len(payload.splitlines()), "line")
     if isinstance(payload, list):
-        return _plural(len(payload), "item")
+        return plural(len(payload), "item")
     if not isinstance(payload, dict):
         return type(payload).__name__
     if isinstance(payload.get("blocks"), list):  # Slack Block Kit
@@ -118,10 +116,10 @@ def _shape(payload: Any) -> str:
         return "Adaptive Card, " + _kinds(cards[0]["body"], "element")
     dashboard = payload.get("dashboard")
     if isinstance(dashboard, dict) and isinstance(dashboard.get("panels"), list):  # a Grafana snapshot
-        return f"dashboard {str(dashboard.get('title') or '')!r} with {_plural(len(dashboard['panels']), 'panel')}"
+        return f"dashboard {str(dashboard.get('title') or '')!r} with {plural(len(dashboard['panels']), 'panel')}"
     keys = list(payload)
     shown = ", ".join(keys[:6]) + (", …" if len(keys) > 6 else "")
-    return f"{_plural(len(keys), 'field')}: {shown}"
+    return f"{plural(len(keys), 'field')}: {shown}"
 
 
 def describe(payload: Any) -> str:
